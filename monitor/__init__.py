@@ -1,0 +1,3 @@
+"""monitor: a multilingual monitor of official social-media accounts."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,356 @@
+"""TOML configuration -> validated, frozen settings objects.
+
+Every problem is reported with its key path (`sources[2].every: ...`) so that
+`monitor check` can say exactly what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import time as dtime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/monitor.toml")
+PLATFORMS = ("rss", "telegram", "x", "mastodon", "bluesky")
+Platform = Literal["rss", "telegram", "x", "mastodon", "bluesky"]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def parse_duration(value: object) -> float:
+    """`"90s"`, `"5m"`, `"1h30m"`, `"1d"` or a number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration like \"5m\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        pos, seconds = 0, 0.0
+        for match in _DURATION.finditer(text):
+            if match.start() != pos:
+                break
+            seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+            pos = match.end()
+        if not text or pos != len(text):
+            raise ValueError(f'"{value}" is not a duration like "5m"')
+    else:
+        raise ValueError(f"{value!r} is not a duration like \"5m\"")
+    if seconds <= 0:
+        raise ValueError(f'"{value}" must be a positive duration like "5m"')
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class MonitorSettings(_Section):
+    data_dir: Path = Path("data")
+    timezone: str = "UTC"
+    health: str = "127.0.0.1:8787"
+    user_agent: str = "monitor/0.1 (+https://github.com/; official-accounts monitor)"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    shutdown_grace: Duration = 10.0
+    max_concurrency: int = Field(default=32, ge=1, le=1024)
+    per_host_concurrency: int = Field(default=4, ge=1, le=256)
+    timeout: Duration = 20.0
+    max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    backoff_base: Duration = 60.0
+    backoff_max: Duration = 6 * 3600.0
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a known time zone like "America/Caracas"') from None
+        return value
+
+    @field_validator("health")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[\w.\-\[\]:]+:\d{1,5}", value):
+            raise ValueError(f'"{value}" is not host:port like "127.0.0.1:8787" (or "" for off)')
+        return value
+
+
+class LanguageSettings(_Section):
+    translate: tuple[str, ...] = ("es", "ru")
+    target: str = "en"
+
+    @field_validator("translate")
+    @classmethod
+    def _codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f'"{code}" is not an ISO 639-1 code like "es"')
+        return value
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]{2}", value):
+            raise ValueError(f'"{value}" is not an ISO 639-1 code like "en"')
+        return value
+
+
+class TranslationSettings(_Section):
+    enabled: bool = True
+    package_index: str = ""
+    auto_install: bool = True
+    beam_size: int = Field(default=4, ge=1, le=16)
+    length_penalty: float = 0.2
+    replace_unknowns: bool = True
+    compute_type: str | None = None
+    max_batch_tokens: int = Field(default=4096, ge=64)
+    max_decoding_length: int = Field(default=256, ge=1)
+    min_decoding_length: int = Field(default=1, ge=0)
+    inter_threads: int = Field(default=1, ge=1)
+    intra_threads: int = Field(default=0, ge=0)
+    backlog: int = Field(default=1000, ge=1)
+    batch_posts: int = Field(default=32, ge=1)
+
+
+class QueueSettings(_Section):
+    backend: Literal["sqlite", "rabbitmq", "redis", "nats"] = "sqlite"
+    url: str = ""
+    name: str = "monitor-posts"
+    exchange: str = ""
+    maxlen: int = Field(default=1_000_000, ge=1)
+    publish_timeout: Duration = 10.0
+    batch: int = Field(default=100, ge=1)
+
+    @model_validator(mode="after")
+    def _url_for_broker(self) -> QueueSettings:
+        schemes = {"rabbitmq": ("amqp://", "amqps://"), "redis": ("redis://", "rediss://"),
+                   "nats": ("nats://", "tls://")}
+        if self.backend in schemes:
+            if not self.url:
+                raise ValueError(f'backend "{self.backend}" needs a url like "{schemes[self.backend][0]}..."')
+            if not self.url.startswith(schemes[self.backend]):
+                raise ValueError(
+                    f'url for backend "{self.backend}" must start with {" or ".join(schemes[self.backend])}'
+                )
+        return self
+
+
+class SmtpSettings(_Section):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    tls: bool = False
+    username: str = ""
+    password_env: str = ""
+    timeout: Duration = 30.0
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return _check_env_name(value)
+
+
+class DigestSettings(_Section):
+    enabled: bool = True
+    delivery: Literal["smtp", "file", "maildir"] = "file"
+    send_at: str = "07:00"
+    to: tuple[str, ...] = ()
+    sender: str = Field(default="monitor@localhost", alias="from")
+    smtp: SmtpSettings = SmtpSettings()
+    templates: Path | None = None
+    out_dir: Path | None = None
+    list_id: str = "monitor digest <digest.monitor.localhost>"
+    max_html_bytes: int = Field(default=100_000, ge=10_000)
+    retry_every: Duration = 300.0
+
+    @field_validator("send_at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        try:
+            dtime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f'"{value}" is not a time of day like "07:00"') from None
+        return value
+
+    @model_validator(mode="after")
+    def _recipients(self) -> DigestSettings:
+        if self.delivery == "smtp" and not self.to:
+            raise ValueError('delivery "smtp" needs at least one address in `to`')
+        return self
+
+    @property
+    def send_time(self) -> dtime:
+        return dtime.fromisoformat(self.send_at)
+
+
+class SourceSettings(_Section):
+    name: str
+    platform: Platform
+    handle: str = ""
+    url: str = ""
+    base_url: str = ""
+    every: Duration = 600.0
+    jitter: Duration | None = None
+    token_env: str = ""
+    backfill: int = Field(default=50, ge=0, le=10_000)
+    max_age: Duration | None = None
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _SOURCE_NAME.fullmatch(value):
+            raise ValueError(f'"{value}" is not a source name (letters, digits, ".", "_", "-")')
+        return value
+
+    @field_validator("token_env")
+    @classmethod
+    def _token_env(cls, value: str) -> str:
+        return _check_env_name(value)
+
+    @field_validator("url", "base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f'"{value}" is not an http(s) URL')
+        return value
+
+    @model_validator(mode="after")
+    def _platform_needs(self) -> SourceSettings:
+        if self.platform == "rss" and not self.url:
+            raise ValueError('an "rss" source needs `url`')
+        if self.platform != "rss" and not self.handle:
+            raise ValueError(f'a "{self.platform}" source needs `handle`')
+        if self.platform == "x" and not self.token_env:
+            raise ValueError('an "x" source needs `token_env`, the environment variable holding the bearer token')
+        return self
+
+    @property
+    def jitter_seconds(self) -> float:
+        return self.jitter if self.jitter is not None else min(self.every * 0.1, 60.0)
+
+
+class Settings(_Section):
+    monitor: MonitorSettings = MonitorSettings()
+    languages: LanguageSettings = LanguageSettings()
+    translation: TranslationSettings = TranslationSettings()
+    queue: QueueSettings = QueueSettings()
+    digest: DigestSettings = DigestSettings()
+    sources: tuple[SourceSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f'two sources are named "{source.name}"; names must be unique')
+            seen.add(source.name)
+        return self
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f'no source named "{name}" (configured: {known})', remedy="")
+
+
+def _check_env_name(value: str) -> str:
+    if value and not _ENV_NAME.fullmatch(value):
+        raise ValueError(f'"{value}" is not an environment variable name (secrets are never written in the config)')
+    return value
+
+
+def secret_from_env(variable: str) -> str | None:
+    """The secret held by an environment variable named in the config, or None."""
+    value = os.environ.get(variable, "") if variable else ""
+    return value or None
+
+
+def format_location(loc: tuple[int | str, ...]) -> str:
+    """`("sources", 2, "every")` -> `sources[2].every`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.startswith(("function-after", "function-before", "function-wrap")):
+            continue
+        else:
+            text += f".{part}" if text else part
+    return text or "(top level)"
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for entry in error.errors():
+        location = format_location(tuple(entry["loc"]))
+        kind = entry["type"]
+        if kind == "extra_forbidden":
+            message = "unknown key (check its spelling against config/monitor.example.toml)"
+        elif kind == "missing":
+            message = "is required"
+        else:
+            message = str(entry["msg"]).removeprefix("Value error, ")
+        problems.append(f"{location}: {message}")
+    return problems
+
+
+class ConfigProblems(ConfigError):
+    """The config is readable but invalid; `problems` lists each one with its key path."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        summary = f"{path}: {len(problems)} problem(s) in the config"
+        super().__init__(summary, remedy="")
+
+
+def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigProblems(path, describe_errors(error)) from None
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read and validate the config file. Relative `data_dir` is kept relative to the CWD."""
+    config_path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
+    try:
+        raw = config_path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {config_path} does not exist",
+            remedy="pass --config PATH or set MONITOR_CONFIG; config/monitor.example.toml shows every key",
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {config_path}: {error.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{config_path} is not valid TOML: {error}") from None
+    return parse_settings(data, config_path)

@@ -1,0 +1,1 @@
+"""Queue backends: the embedded SQLite queue and the brokers analysts run."""

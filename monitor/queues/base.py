@@ -1,0 +1,74 @@
+"""The interface every queue backend implements."""
+
+from __future__ import annotations
+
+import abc
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from monitor.config import QueueSettings
+from monitor.record import CE_TYPE
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One record revision ready to publish; `message_id` is `<id>#<revision>`."""
+
+    message_id: str
+    body: str
+    platform: str
+    language: str
+    source: str
+    time: str
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Message:
+        return cls(
+            message_id=f"{record['id']}#{record['revision']}",
+            body=json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            platform=str(record["platform"]),
+            language=str(record["language"]["code"]),
+            source=str(record["source"]),
+            time=str(record["collected_at"]),
+        )
+
+    @property
+    def record(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.body)
+        return data
+
+    def cloudevents(self) -> dict[str, str]:
+        """CloudEvents attributes for broker headers."""
+        return {
+            "ce-specversion": "1.0",
+            "ce-id": self.message_id,
+            "ce-source": f"monitor/{self.source}",
+            "ce-type": CE_TYPE,
+            "ce-time": self.time,
+            "content-type": "application/json",
+        }
+
+
+class QueueBackend(abc.ABC):
+    """Publishes messages with confirmation; `publish` returns only once all are durable."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: QueueSettings) -> None:
+        self.settings = settings
+
+    async def connect(self) -> None:  # noqa: B027 - optional hook
+        """Open connections; raise `QueueError` with a clear reason if that fails."""
+
+    @abc.abstractmethod
+    async def publish(self, messages: Sequence[Message]) -> None:
+        """Publish in order and wait for the broker to confirm; raise `QueueError` otherwise."""
+
+    @abc.abstractmethod
+    def tail(self, *, limit: int, follow: bool) -> AsyncIterator[dict[str, Any]]:
+        """Yield the newest `limit` records (oldest first) without consuming them."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Close connections."""

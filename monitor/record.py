@@ -1,0 +1,191 @@
+"""The `monitor.post/1` record: what every source produces and every queue carries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, cast
+
+SCHEMA_ID = "monitor.post/1"
+CE_TYPE = "monitor.post.v1"
+
+Kind = Literal["post", "repost", "reply", "quote"]
+TranslationStatus = Literal["translated", "not_needed", "pending", "no_model", "failed"]
+KINDS: tuple[Kind, ...] = ("post", "repost", "reply", "quote")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    handle: str
+    name: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    type: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    reply_to: str | None = None
+    repost_of: str | None = None
+    quote_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One post as a source adapter normalised it, before it is stored and enriched."""
+
+    platform: str
+    native_id: str
+    author: Author
+    text: str
+    url: str | None = None
+    published_at: datetime | None = None
+    kind: Kind = "post"
+    title: str | None = None
+    links: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    refs: Refs = field(default_factory=Refs)
+    lang_hint: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.platform}:{self.native_id}"
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what an edit changes: the title and the text."""
+        payload = json.dumps([self.title or "", self.text], ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["published_at"] = format_time(self.published_at) if self.published_at else None
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> Item:
+        data = json.loads(raw)
+        published = data.get("published_at")
+        return cls(
+            platform=data["platform"],
+            native_id=data["native_id"],
+            author=Author(**data["author"]),
+            text=data["text"],
+            url=data.get("url"),
+            published_at=parse_time(published) if published else None,
+            kind=data.get("kind", "post"),
+            title=data.get("title"),
+            links=tuple(data.get("links", ())),
+            hashtags=tuple(data.get("hashtags", ())),
+            mentions=tuple(data.get("mentions", ())),
+            media=tuple(Media(**m) for m in data.get("media", ())),
+            refs=Refs(**data.get("refs", {})),
+            lang_hint=data.get("lang_hint"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    confidence: float
+    detector: str = "langdetect"
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    status: TranslationStatus
+    text: str | None = None
+    source: str | None = None
+    target: str | None = None
+    engine: str | None = None
+    model: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "text": self.text if self.status == "translated" else None,
+            "from": self.source,
+            "to": self.target,
+            "engine": self.engine,
+            "model": self.model,
+        }
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, to the second."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_record(
+    item: Item,
+    *,
+    source: str,
+    revision: int,
+    collected_at: datetime,
+    language: Language,
+    translation: Translation,
+) -> dict[str, Any]:
+    """Assemble the binding `monitor.post/1` JSON object for one post revision."""
+    return {
+        "schema": SCHEMA_ID,
+        "id": item.id,
+        "revision": revision,
+        "platform": item.platform,
+        "source": source,
+        "author": {"handle": item.author.handle, "name": item.author.name, "url": item.author.url},
+        "url": item.url,
+        "published_at": format_time(item.published_at or collected_at),
+        "collected_at": format_time(collected_at),
+        "kind": item.kind,
+        "title": item.title,
+        "text": item.text,
+        "language": {
+            "code": language.code,
+            "confidence": round(language.confidence, 4),
+            "detector": language.detector,
+        },
+        "translation": translation.to_dict(),
+        "links": list(item.links),
+        "hashtags": list(item.hashtags),
+        "mentions": list(item.mentions),
+        "media": [{"type": m.type, "url": m.url} for m in item.media],
+        "refs": {
+            "reply_to": item.refs.reply_to,
+            "repost_of": item.refs.repost_of,
+            "quote_of": item.refs.quote_of,
+        },
+        "content_hash": item.content_hash,
+    }
+
+
+def message_id(record: dict[str, Any]) -> str:
+    """The stable broker message id of a record revision: `<id>#<revision>`."""
+    return f"{record['id']}#{record['revision']}"
+
+
+@cache
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of `monitor.post/1`."""
+    text = resources.files("monitor.schema").joinpath("post.v1.json").read_text("utf-8")
+    return cast(dict[str, Any], json.loads(text))

@@ -1,0 +1,1 @@
+"""Offline translation: Argos packages run with CTranslate2 + SentencePiece."""
