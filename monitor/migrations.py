@@ -1,0 +1,102 @@
+"""Store schema migrations. Append only: each entry moves `PRAGMA user_version` up by one."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: posts, revisions, sources, outbox, translation cache, digest log.
+    """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+INSERT INTO meta (key, value) VALUES ('heartbeat', NULL);
+CREATE TABLE posts (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    item TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    stage TEXT NOT NULL CHECK (stage IN ('collected', 'translating', 'ready')),
+    language TEXT,
+    confidence REAL,
+    translation TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX posts_stage ON posts (stage, updated_at);
+CREATE INDEX posts_source ON posts (source, published_at);
+CREATE INDEX posts_collected ON posts (collected_at);
+CREATE TABLE revisions (
+    id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    item TEXT NOT NULL,
+    collected_at TEXT NOT NULL,
+    PRIMARY KEY (id, revision)
+);
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    cursor TEXT,
+    extra TEXT NOT NULL DEFAULT '{}',
+    last_attempt TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_kind TEXT,
+    last_error_at TEXT,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,
+    posts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE source_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    at TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    kind TEXT,
+    message TEXT,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX source_events_at ON source_events (at);
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    post_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+CREATE INDEX outbox_post ON outbox (post_id, revision);
+CREATE TABLE translation_cache (
+    pair TEXT NOT NULL,
+    model TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (pair, model, sentence)
+);
+CREATE TABLE digests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    window_start TEXT NOT NULL,
+    window_end TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE UNIQUE INDEX digests_window ON digests (window_start, window_end)
+""",
+)

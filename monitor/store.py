@@ -1,0 +1,364 @@
+"""The SQLite store: posts and their revisions, source state, outbox, caches, digest log.
+
+One file in `data_dir`, WAL mode. Every method is one transaction; methods are
+thread-safe (the translation worker runs in a thread).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import StoreError
+from monitor.migrations import MIGRATIONS
+from monitor.record import Item, format_time, utcnow
+from monitor.sources.base import SourceState
+
+STORE_FILE = "monitor.db"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    id: str
+    revision: int
+    source: str
+    item: Item
+    collected_at: datetime
+    language: str | None
+    confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    seq: int
+    message_id: str
+    source: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    name: str
+    platform: str
+    last_attempt: str | None
+    last_success: str | None
+    last_error: str | None
+    last_error_kind: str | None
+    last_error_at: str | None
+    consecutive_errors: int
+    next_poll: str | None
+    posts: int
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the store {path}: {error}") from None
+        except OSError as error:
+            raise StoreError(f"cannot create the store {path}: {error.strerror}") from None
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        return cls(Path(data_dir) / STORE_FILE)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StoreError(f"cannot write to the store {self.path}: {error}") from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    self._db.execute("COMMIT")
+                except sqlite3.Error as error:
+                    self._db.execute("ROLLBACK")
+                    raise StoreError(f"cannot commit to the store {self.path}: {error}") from None
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return list(cursor.fetchall())
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the store {self.path} has schema version {version}, newer than this monitor knows",
+                remedy="upgrade the monitor, or point data_dir elsewhere",
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction() as db:
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def writable(self) -> bool:
+        try:
+            with self.transaction() as db:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'heartbeat'", (format_time(utcnow()),))
+        except (StoreError, sqlite3.Error):
+            return False
+        return True
+
+    # -- sources -------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState:
+        rows = self.query("SELECT etag, last_modified, cursor, extra FROM sources WHERE name = ?", (name,))
+        if not rows:
+            return SourceState()
+        row = rows[0]
+        return SourceState(row["etag"], row["last_modified"], row["cursor"], json.loads(row["extra"]))
+
+    def save_fetch(
+        self,
+        source: str,
+        platform: str,
+        items: Sequence[Item],
+        state: SourceState,
+        *,
+        collected_at: datetime | None = None,
+    ) -> SaveResult:
+        """Make a poll's posts and the source's new state durable, in one transaction."""
+        now = format_time(collected_at or utcnow())
+        new = updated = unchanged = 0
+        with self.transaction() as db:
+            for item in items:
+                row = db.execute(
+                    "SELECT revision, content_hash FROM posts WHERE id = ?", (item.id,)
+                ).fetchone()
+                if row is None:
+                    revision = 1
+                    new += 1
+                elif row[1] == item.content_hash:
+                    unchanged += 1
+                    continue
+                else:
+                    revision = int(row[0]) + 1
+                    updated += 1
+                published = format_time(item.published_at) if item.published_at else now
+                body = item.to_json()
+                db.execute(
+                    "INSERT INTO posts (id, source, platform, revision, content_hash, item, published_at,"
+                    " first_seen_at, collected_at, stage, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected', ?)"
+                    " ON CONFLICT(id) DO UPDATE SET revision = excluded.revision,"
+                    " content_hash = excluded.content_hash, item = excluded.item,"
+                    " collected_at = excluded.collected_at, stage = 'collected',"
+                    " language = NULL, confidence = NULL, translation = NULL,"
+                    " updated_at = excluded.updated_at",
+                    (item.id, source, item.platform, revision, item.content_hash, body, published,
+                     now, now, now),
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (item.id, revision, item.content_hash, body, now),
+                )
+            db.execute(
+                "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
+                " last_success, consecutive_errors, posts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT(name) DO UPDATE SET platform = excluded.platform, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, cursor = excluded.cursor,"
+                " extra = excluded.extra, last_attempt = excluded.last_attempt,"
+                " last_success = excluded.last_success, consecutive_errors = 0,"
+                " posts = sources.posts + excluded.posts",
+                (source, platform, state.etag, state.last_modified, state.cursor,
+                 json.dumps(dict(state.extra)), now, now, new),
+            )
+            db.execute(
+                "INSERT INTO source_events (source, at, ok, kind, message, new, updated)"
+                " VALUES (?, ?, 1, NULL, NULL, ?, ?)",
+                (source, now, new, updated),
+            )
+        return SaveResult(new, updated, unchanged)
+
+    def record_failure(self, source: str, platform: str, kind: str, message: str) -> int:
+        """Note a failed poll; returns the number of consecutive errors so far."""
+        now = format_time(utcnow())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sources (name, platform, last_attempt, last_error, last_error_kind,"
+                " last_error_at, consecutive_errors) VALUES (?, ?, ?, ?, ?, ?, 1)"
+                " ON CONFLICT(name) DO UPDATE SET last_attempt = excluded.last_attempt,"
+                " last_error = excluded.last_error, last_error_kind = excluded.last_error_kind,"
+                " last_error_at = excluded.last_error_at,"
+                " consecutive_errors = sources.consecutive_errors + 1",
+                (source, platform, now, message, kind, now),
+            )
+            db.execute(
+                "INSERT INTO source_events (source, at, ok, kind, message, new, updated)"
+                " VALUES (?, ?, 0, ?, ?, 0, 0)",
+                (source, now, kind, message),
+            )
+            row = db.execute("SELECT consecutive_errors FROM sources WHERE name = ?", (source,)).fetchone()
+        return int(row[0])
+
+    def set_next_poll(self, source: str, platform: str, moment: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sources (name, platform, next_poll) VALUES (?, ?, ?)"
+                " ON CONFLICT(name) DO UPDATE SET next_poll = excluded.next_poll",
+                (source, platform, format_time(moment)),
+            )
+
+    def source_statuses(self) -> list[SourceStatus]:
+        rows = self.query(
+            "SELECT name, platform, last_attempt, last_success, last_error, last_error_kind,"
+            " last_error_at, consecutive_errors, next_poll, posts FROM sources ORDER BY name"
+        )
+        return [SourceStatus(*tuple(row)) for row in rows]
+
+    def source_failures(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Sources that failed at least once in [start, end): name, count, last error."""
+        rows = self.query(
+            "SELECT source, COUNT(*) AS failures, MAX(at) AS last_at,"
+            " (SELECT message FROM source_events e2 WHERE e2.source = e.source AND e2.ok = 0"
+            "  AND e2.at >= ? AND e2.at < ? ORDER BY e2.seq DESC LIMIT 1) AS last_error"
+            " FROM source_events e WHERE ok = 0 AND at >= ? AND at < ? GROUP BY source ORDER BY source",
+            (format_time(start), format_time(end), format_time(start), format_time(end)),
+        )
+        return [dict(row) for row in rows]
+
+    # -- enrichment ----------------------------------------------------------
+
+    def posts_in_stage(self, stage: str, limit: int = 500) -> list[StoredPost]:
+        rows = self.query(
+            "SELECT id, revision, source, item, collected_at, language, confidence FROM posts"
+            " WHERE stage = ? ORDER BY updated_at, rowid LIMIT ?",
+            (stage, limit),
+        )
+        return [_stored_post(row) for row in rows]
+
+    def count_stage(self, stage: str) -> int:
+        return int(self.query("SELECT COUNT(*) FROM posts WHERE stage = ?", (stage,))[0][0])
+
+    def mark_translating(self, post_id: str, revision: int, language: str, confidence: float) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE posts SET stage = 'translating', language = ?, confidence = ?"
+                " WHERE id = ? AND revision = ? AND stage = 'collected'",
+                (language, confidence, post_id, revision),
+            )
+        return cursor.rowcount == 1
+
+    def mark_ready(self, records: Sequence[dict[str, Any]]) -> int:
+        """Store each record's enrichment and queue it in the outbox, atomically.
+
+        A record whose post has meanwhile moved to a newer revision is skipped.
+        """
+        now = format_time(utcnow())
+        done = 0
+        with self.transaction() as db:
+            for record in records:
+                cursor = db.execute(
+                    "UPDATE posts SET stage = 'ready', language = ?, confidence = ?, translation = ?,"
+                    " updated_at = ? WHERE id = ? AND revision = ? AND stage != 'ready'",
+                    (record["language"]["code"], record["language"]["confidence"],
+                     json.dumps(record["translation"], ensure_ascii=False), now,
+                     record["id"], record["revision"]),
+                )
+                if cursor.rowcount != 1:
+                    continue
+                db.execute(
+                    "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (f"{record['id']}#{record['revision']}", record["id"], record["revision"],
+                     record["source"], json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+                     now),
+                )
+                done += 1
+        return done
+
+    # -- outbox --------------------------------------------------------------
+
+    def outbox_batch(self, limit: int) -> list[OutboxRow]:
+        rows = self.query(
+            "SELECT seq, message_id, source, body, attempts FROM outbox WHERE sent_at IS NULL"
+            " ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [OutboxRow(*tuple(row)) for row in rows]
+
+    def outbox_pending(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0])
+
+    def outbox_sent(self, seqs: Sequence[int]) -> None:
+        now = format_time(utcnow())
+        with self.transaction() as db:
+            db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, s) for s in seqs])
+
+    def outbox_failed(self, seqs: Sequence[int], error: str) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
+                [(error, s) for s in seqs],
+            )
+
+    # -- reading records -----------------------------------------------------
+
+    def published_records(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The latest ready revision of each post collected in [start, end), oldest first."""
+        rows = self.query(
+            "SELECT o.body FROM outbox o JOIN posts p ON p.id = o.post_id AND p.revision = o.revision"
+            " WHERE p.stage = 'ready' AND p.collected_at >= ? AND p.collected_at < ?"
+            " ORDER BY p.published_at, p.id",
+            (format_time(start), format_time(end)),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+
+def _stored_post(row: sqlite3.Row) -> StoredPost:
+    from monitor.record import parse_time
+
+    return StoredPost(
+        id=row["id"],
+        revision=int(row["revision"]),
+        source=row["source"],
+        item=Item.from_json(row["item"]),
+        collected_at=parse_time(row["collected_at"]),
+        language=row["language"],
+        confidence=row["confidence"],
+    )
