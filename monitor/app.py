@@ -1,0 +1,95 @@
+"""Wiring: one object that owns the store, the HTTP client, the sources and the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+
+from monitor.config import Settings, SourceSettings
+from monitor.errors import QueueError
+from monitor.pipeline import Enricher, SourceOutcome, collect
+from monitor.queues.base import QueueBackend
+from monitor.queues.factory import open_backend
+from monitor.queues.publisher import Publisher
+from monitor.sources.base import Source
+from monitor.sources.http import HttpClient
+from monitor.sources.registry import build_source
+from monitor.store import Store
+from monitor.translate.base import NoTranslator, Translator
+
+log = logging.getLogger("monitor")
+
+
+def build_translator(settings: Settings, store: Store) -> Translator:
+    if not settings.translation.enabled:
+        return NoTranslator()
+    from monitor.translate.engine import build_translator as build_engine
+
+    return build_engine(settings, store)
+
+
+class App:
+    """Everything a collection pass or the daemon needs, opened once and closed once."""
+
+    def __init__(self, settings: Settings, *, translator: Translator | None = None) -> None:
+        self.settings = settings
+        self.store = Store.open(settings.monitor.data_dir)
+        self.http = HttpClient(
+            user_agent=settings.monitor.user_agent,
+            timeout=settings.monitor.timeout,
+            max_bytes=settings.monitor.max_response_bytes,
+            max_connections=settings.monitor.max_concurrency,
+            per_host=settings.monitor.per_host_concurrency,
+        )
+        self.translator = translator or build_translator(settings, self.store)
+        self.enricher = Enricher(settings, self.store, self.translator)
+        self.backend: QueueBackend = open_backend(settings)
+        self.publisher = Publisher(self.store, self.backend, batch=settings.queue.batch)
+        self.sources: dict[str, Source] = {}
+        self.configure_sources(settings.sources)
+
+    def configure_sources(self, configured: Sequence[SourceSettings]) -> None:
+        self.sources = {s.name: build_source(s, self.http) for s in configured if s.enabled}
+
+    async def __aenter__(self) -> App:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        try:
+            await self.backend.close()
+        except QueueError as error:
+            log.warning("closing the queue: %s", error)
+        self.translator.close()
+        self.store.close()
+
+    async def collect_all(self, names: Sequence[str] | None = None) -> list[SourceOutcome]:
+        chosen = [self.sources[n] for n in names] if names else list(self.sources.values())
+        limit = asyncio.Semaphore(self.settings.monitor.max_concurrency)
+
+        async def one(source: Source) -> SourceOutcome:
+            async with limit:
+                return await collect(source, self.store)
+
+        return list(await asyncio.gather(*(one(s) for s in chosen)))
+
+    async def process(self) -> None:
+        """Enrich, translate and publish whatever the store holds for it."""
+        await asyncio.to_thread(self.enricher.enrich_collected)
+        await self.enricher.translate_pending()
+        try:
+            await self.publisher.drain()
+        except QueueError as error:
+            log.warning("publishing deferred, records stay in the outbox: %s", error)
+
+    async def collect_pass(self, names: Sequence[str] | None = None) -> list[SourceOutcome]:
+        outcomes = await self.collect_all(names)
+        await self.process()
+        return outcomes

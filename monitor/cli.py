@@ -1,0 +1,269 @@
+"""The `monitor` command line. Exit codes:
+
+0  success
+1  the operation failed (every source failed, delivery or broker failure)
+2  usage or configuration error
+3  another `monitor run` holds the data directory
+130 interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitor import __version__
+from monitor.config import ConfigProblems, Settings, load_settings
+from monitor.errors import ConfigError, MonitorError
+from monitor.logs import setup_logging
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"monitor: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="monitor", description="Multilingual monitor of official accounts.")
+    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="config file (default: $MONITOR_CONFIG or config/monitor.toml)")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default=None)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+
+    commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT")
+    collect = commands.add_parser("collect", help="one collection pass now, then detect, translate, publish")
+    collect.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    commands.add_parser("check", help="validate the config and say exactly what is wrong")
+    commands.add_parser("sources", help="list sources with their last success, errors and next poll")
+
+    detect = commands.add_parser("detect", help="detect the language of TEXT or of each stdin line")
+    detect.add_argument("text", nargs="?", help="text to detect (default: read lines from stdin)")
+
+    translate = commands.add_parser("translate", help="translate TEXT or each stdin line")
+    translate.add_argument("--from", dest="source", required=True, metavar="LANG")
+    translate.add_argument("--to", dest="target", default=None, metavar="LANG")
+    translate.add_argument("text", nargs="?")
+
+    models = commands.add_parser("models", help="offline translation model management")
+    model_commands = models.add_subparsers(dest="models_command", required=True, parser_class=Parser)
+    model_commands.add_parser("list", help="installed language pairs")
+    install = model_commands.add_parser("install", help="install models from the index or a file")
+    install.add_argument("langs", nargs="*", metavar="LANG", help="source languages, e.g. es ru")
+    install.add_argument("--file", type=Path, help="a .argosmodel file (air-gapped hosts)")
+    model_commands.add_parser("ensure", help="install the configured pairs when missing and reachable")
+
+    queue = commands.add_parser("queue", help="inspect the queue")
+    queue_commands = queue.add_subparsers(dest="queue_command", required=True, parser_class=Parser)
+    tail = queue_commands.add_parser("tail", help="print queued records as JSON lines")
+    tail.add_argument("--follow", "-f", action="store_true")
+    tail.add_argument("--limit", "-n", type=int, default=10)
+
+    digest = commands.add_parser("digest", help="render or send the daily digest")
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True, parser_class=Parser)
+    preview = digest_commands.add_parser("preview", help="render the digest without sending it")
+    preview.add_argument("--date", type=_day, metavar="YYYY-MM-DD")
+    preview.add_argument("--out", type=Path, metavar="FILE")
+    send = digest_commands.add_parser("send", help="send the digest now")
+    send.add_argument("--date", type=_day, metavar="YYYY-MM-DD")
+    return parser
+
+
+def _day(text: str) -> object:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a date like 2026-11-28') from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level or "info", args.log_format)
+    try:
+        return dispatch(args)
+    except ConfigProblems as error:
+        print(f"monitor: {error.path}: the config has {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as error:
+        print(f"monitor: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except MonitorError as error:
+        from monitor.daemon import AlreadyRunning
+
+        print(f"monitor: error: {error}", file=sys.stderr)
+        return EXIT_LOCKED if isinstance(error, AlreadyRunning) else EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    if args.log_level is None:
+        setup_logging(settings.monitor.log_level, args.log_format)
+    return settings
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "detect":
+        return cmd_detect(args.text)
+    settings = _settings(args)
+    if command == "check":
+        return cmd_check(settings, args.config)
+    if command == "collect":
+        return asyncio.run(cmd_collect(settings, args.source))
+    if command == "run":
+        from monitor.daemon import run_daemon
+
+        return asyncio.run(run_daemon(settings))
+    if command == "sources":
+        return cmd_sources(settings)
+    if command == "queue":
+        return asyncio.run(cmd_queue_tail(settings, args.limit, args.follow))
+    if command == "translate":
+        from monitor.translate.commands import run_translate_command
+
+        texts = [args.text] if args.text is not None else _stdin_lines()
+        return run_translate_command(settings, args.source, args.target or settings.languages.target, texts)
+    if command == "models":
+        from monitor.translate import commands as models
+
+        if args.models_command == "list":
+            return models.models_list(settings)
+        if args.models_command == "install":
+            if not args.langs and args.file is None:
+                print("monitor: error: name languages (e.g. `es ru`) or give --file", file=sys.stderr)
+                return EXIT_USAGE
+            return models.models_install(settings, list(args.langs), args.file)
+        return models.models_ensure(settings)
+    if command == "digest":
+        return cmd_digest(settings, args)
+    raise AssertionError(f"unhandled command {command}")
+
+
+def _stdin_lines() -> list[str]:
+    return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+
+
+def cmd_detect(text: str | None) -> int:
+    from monitor.lang import detect_language
+
+    for line in [text] if text is not None else _stdin_lines():
+        language = detect_language(line)
+        print(json.dumps({"text": line, "lang": language.code, "confidence": round(language.confidence, 4)},
+                         ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_check(settings: Settings, path: Path | None) -> int:
+    from monitor.config import secret_from_env
+    from monitor.store import Store
+
+    problems: list[str] = []
+    warnings: list[str] = []
+    for index, source in enumerate(settings.sources):
+        if source.token_env and secret_from_env(source.token_env) is None:
+            warnings.append(f"sources[{index}].token_env: ${source.token_env} is not set in this environment")
+    smtp = settings.digest.smtp
+    if settings.digest.delivery == "smtp" and smtp.password_env and secret_from_env(smtp.password_env) is None:
+        warnings.append(f"digest.smtp.password_env: ${smtp.password_env} is not set in this environment")
+    try:
+        Store.open(settings.monitor.data_dir).close()
+    except MonitorError as error:
+        problems.append(f"monitor.data_dir: {error}")
+    try:
+        from monitor.queues.factory import check_backend
+
+        asyncio.run(check_backend(settings))
+    except MonitorError as error:
+        problems.append(f"queue: {error}")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    print(f"config OK: {len(settings.sources)} source(s), queue {settings.queue.backend}, "
+          f"digest by {settings.digest.delivery}")
+    return EXIT_OK
+
+
+async def cmd_collect(settings: Settings, names: list[str] | None) -> int:
+    from monitor.app import App
+
+    for name in names or []:
+        settings.source(name)
+    if not settings.sources:
+        print("monitor: no sources are configured; add [[sources]] to the config", file=sys.stderr)
+        return EXIT_USAGE
+    async with App(settings) as app:
+        outcomes = await app.collect_pass(names)
+        pending = app.store.outbox_pending()
+    width = max(len(o.source) for o in outcomes)
+    for o in outcomes:
+        line = f"{o.source:<{width}}  {o.status:<12}  new {o.new:>4}  updated {o.updated:>3}  unchanged {o.unchanged:>4}"
+        print(line + (f"  error: {o.error}" if o.error else ""))
+    failed = sum(1 for o in outcomes if o.status == "error")
+    print(f"{len(outcomes)} source(s): {len(outcomes) - failed} ok, {failed} failed; "
+          f"{sum(o.new for o in outcomes)} new, {sum(o.updated for o in outcomes)} updated; "
+          f"{pending} record(s) waiting in the outbox")
+    return EXIT_FAILED if outcomes and failed == len(outcomes) else EXIT_OK
+
+
+def cmd_sources(settings: Settings) -> int:
+    from monitor.store import Store
+
+    store = Store.open(settings.monitor.data_dir)
+    known = {s.name: s for s in store.source_statuses()}
+    print(f"{'source':<28} {'platform':<9} {'last success':<21} {'errors':>6}  {'next poll':<21} last error")
+    for source in settings.sources:
+        status = known.get(source.name)
+        if status is None:
+            print(f"{source.name:<28} {source.platform:<9} {'never':<21} {0:>6}  {'-':<21}")
+            continue
+        print(f"{source.name:<28} {source.platform:<9} {status.last_success or 'never':<21} "
+              f"{status.consecutive_errors:>6}  {status.next_poll or '-':<21} "
+              f"{status.last_error if status.consecutive_errors else ''}")
+    store.close()
+    return EXIT_OK
+
+
+async def cmd_queue_tail(settings: Settings, limit: int, follow: bool) -> int:
+    from monitor.queues.factory import open_backend
+
+    backend = open_backend(settings)
+    await backend.connect()
+    try:
+        async for record in backend.tail(limit=limit, follow=follow):
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    finally:
+        await backend.close()
+    return EXIT_OK
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from monitor.digest import commands as digest
+    from monitor.store import Store
+
+    store = Store.open(settings.monitor.data_dir)
+    try:
+        if args.digest_command == "preview":
+            return digest.digest_preview(settings, store, args.date, args.out)
+        return digest.digest_send(settings, store, args.date)
+    finally:
+        store.close()

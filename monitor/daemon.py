@@ -1,0 +1,178 @@
+"""`monitor run`: one scheduled job per source, a processing loop, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import random
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.app import App
+from monitor.config import Settings
+from monitor.errors import MonitorError
+from monitor.pipeline import SourceOutcome
+
+log = logging.getLogger("monitor.daemon")
+LOCK_FILE = "monitor.lock"
+
+
+class AlreadyRunning(MonitorError):
+    remedy = "stop the other `monitor run`, or give this one another data_dir"
+
+
+class InstanceLock:
+    """An exclusive lock on `<data_dir>/monitor.lock`, released when the process ends."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / LOCK_FILE
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            handle.close()
+            raise AlreadyRunning(f"another monitor (pid {owner}) is already running on {self.path.parent}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+def backoff_delay(settings: Settings, every: float, consecutive: int, retry_after: float | None) -> float:
+    """Exponential backoff after failures, capped, never shorter than Retry-After."""
+    base = max(every, settings.monitor.backoff_base)
+    delay = min(settings.monitor.backoff_max, base * (2 ** max(0, consecutive - 1)))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, 7 * 86400.0))
+    return delay * random.uniform(0.9, 1.1)
+
+
+class Daemon:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = App(settings)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.stopping = asyncio.Event()
+        self.wake = asyncio.Event()
+        self._not_before: dict[str, float] = {}
+        self._in_flight: set[asyncio.Task[SourceOutcome]] = set()
+
+    def schedule_sources(self) -> None:
+        now = datetime.now(UTC)
+        for name, source in self.app.sources.items():
+            settings = source.settings
+            first = now + timedelta(seconds=random.uniform(0, min(settings.jitter_seconds, 5.0)))
+            self.scheduler.add_job(
+                self.poll, IntervalTrigger(seconds=settings.every, jitter=settings.jitter_seconds),
+                args=[name], id=f"source:{name}", name=name, max_instances=1, coalesce=True,
+                misfire_grace_time=int(max(1, settings.every)), next_run_time=first,
+            )
+            log.info("source %s: %s every %ss", name, settings.platform, f"{settings.every:g}")
+
+    async def poll(self, name: str) -> None:
+        if self.stopping.is_set():
+            return
+        source = self.app.sources.get(name)
+        if source is None:
+            return
+        if time.monotonic() < self._not_before.get(name, 0.0):
+            log.debug("source %s: backing off, poll skipped", name)
+            return
+        log.info("source %s: polling", name)
+        task = asyncio.ensure_future(self._collect(name))
+        self._in_flight.add(task)
+        try:
+            outcome = await asyncio.shield(task)
+        finally:
+            self._in_flight.discard(task)
+        if outcome.status == "error":
+            delay = backoff_delay(self.settings, source.settings.every, outcome.consecutive_errors,
+                                  outcome.retry_after)
+            self._not_before[name] = time.monotonic() + delay
+            log.warning("source %s: %d consecutive error(s), next try in %.0fs", name,
+                        outcome.consecutive_errors, delay)
+        else:
+            self._not_before.pop(name, None)
+            if outcome.new or outcome.updated:
+                self.wake.set()
+
+    async def _collect(self, name: str) -> SourceOutcome:
+        outcomes = await self.app.collect_all([name])
+        return outcomes[0]
+
+    async def process_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+            except TimeoutError:
+                pass
+            self.wake.clear()
+            try:
+                await self.app.process()
+            except MonitorError as error:
+                log.error("processing: %s", error)
+            except Exception:
+                log.exception("processing failed; will retry")
+
+    def request_stop(self, signame: str) -> None:
+        if self.stopping.is_set():
+            log.warning("second %s: exiting now", signame)
+            os._exit(1)
+        log.info("%s received: finishing in-flight work (grace %.0fs)", signame,
+                 self.settings.monitor.shutdown_grace)
+        self.stopping.set()
+        self.wake.set()
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.request_stop, signal.Signals(signum).name)
+        self.schedule_sources()
+        self.scheduler.start()
+        processing = asyncio.create_task(self.process_loop())
+        log.info("monitor running: %d source(s), data in %s", len(self.app.sources),
+                 self.settings.monitor.data_dir)
+        try:
+            await self.stopping.wait()
+        finally:
+            self.scheduler.shutdown(wait=False)
+            grace = self.settings.monitor.shutdown_grace
+            if self._in_flight:
+                await asyncio.wait(set(self._in_flight), timeout=grace)
+            try:
+                await asyncio.wait_for(processing, timeout=grace)
+            except TimeoutError:
+                log.warning("processing did not finish within the grace period; it resumes on restart")
+            await self.app.aclose()
+        log.info("monitor stopped")
+        return 0
+
+
+async def run_daemon(settings: Settings) -> int:
+    lock = InstanceLock(settings.monitor.data_dir)
+    lock.acquire()
+    try:
+        return await Daemon(settings).run()
+    finally:
+        lock.release()

@@ -1,0 +1,186 @@
+"""collect -> make durable -> detect -> translate -> outbox, one direction only.
+
+Each step reads its input from the store and writes its output back in one
+transaction, so a crash at any point resumes from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from monitor.config import Settings
+from monitor.errors import SourceError, StoreError, TranslationError
+from monitor.lang import detect_language
+from monitor.record import Language, Translation, build_record
+from monitor.sources.base import Source
+from monitor.store import StoredPost, Store
+from monitor.translate.base import Translator
+
+log = logging.getLogger("monitor.pipeline")
+
+Status = Literal["ok", "not_modified", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    source: str
+    platform: str
+    status: Status
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
+    error_kind: str | None = None
+    retry_after: float | None = None
+    consecutive_errors: int = 0
+    requests: int = 0
+
+
+async def collect(source: Source, store: Store) -> SourceOutcome:
+    """Poll one source and make what it found durable. Never raises for source trouble."""
+    platform = source.settings.platform
+    try:
+        state = store.source_state(source.name)
+        result = await source.fetch(state)
+        saved = store.save_fetch(source.name, platform, result.items, result.state)
+    except SourceError as error:
+        count = _record_failure(store, source.name, platform, error.kind, str(error))
+        log.warning("source %s: %s", source.name, error)
+        return SourceOutcome(source.name, platform, "error", error=str(error), error_kind=error.kind,
+                             retry_after=error.retry_after, consecutive_errors=count)
+    except StoreError:
+        raise
+    except Exception as error:  # an adapter bug must not take the daemon down
+        message = f"unexpected {type(error).__name__}: {error}"
+        count = _record_failure(store, source.name, platform, "internal", message)
+        log.exception("source %s: %s", source.name, message)
+        return SourceOutcome(source.name, platform, "error", error=message, error_kind="internal",
+                             consecutive_errors=count)
+    status: Status = "not_modified" if result.not_modified else "ok"
+    log.info("source %s: %s, %d new, %d updated, %d unchanged", source.name,
+             "not modified" if result.not_modified else "fetched",
+             saved.new, saved.updated, saved.unchanged)
+    return SourceOutcome(source.name, platform, status, saved.new, saved.updated, saved.unchanged,
+                         requests=result.requests)
+
+
+def _record_failure(store: Store, name: str, platform: str, kind: str, message: str) -> int:
+    return store.record_failure(name, platform, kind, message)
+
+
+class Enricher:
+    """Detects languages and decides, per post, whether it needs translating."""
+
+    def __init__(self, settings: Settings, store: Store, translator: Translator) -> None:
+        self.settings = settings
+        self.store = store
+        self.translator = translator
+        self._warned_pairs: set[tuple[str, str]] = set()
+
+    @property
+    def target(self) -> str:
+        return self.settings.languages.target
+
+    def wants_translation(self, code: str) -> bool:
+        return code in self.settings.languages.translate and code != self.target
+
+    def enrich_collected(self, limit: int = 500) -> int:
+        """Detect each newly stored post; queue it for translation or publish it now."""
+        done = 0
+        while True:
+            posts = self.store.posts_in_stage("collected", limit)
+            if not posts:
+                return done
+            ready: list[dict[str, Any]] = []
+            for post in posts:
+                language = detect_language(_detection_text(post))
+                if self.wants_translation(language.code) and self._has_model(language.code):
+                    self.store.mark_translating(post.id, post.revision, language.code, language.confidence)
+                    continue
+                ready.append(self._record(post, language, self._untranslated(language.code)))
+            done += self.store.mark_ready(ready) if ready else 0
+            done += len(posts) - len(ready)
+            if len(posts) < limit:
+                return done
+
+    def _has_model(self, code: str) -> bool:
+        if not self.settings.translation.enabled:
+            return False
+        if self.translator.model_for(code, self.target) is not None:
+            return True
+        pair = (code, self.target)
+        if pair not in self._warned_pairs:
+            self._warned_pairs.add(pair)
+            log.warning(
+                "no %s->%s translation model is installed; records go out with status no_model"
+                " (install it with `monitor models install %s`)", code, self.target, code,
+            )
+        return False
+
+    def _untranslated(self, code: str) -> Translation:
+        if self.wants_translation(code):
+            return Translation("no_model", source=code, target=self.target)
+        return Translation("not_needed", source=code, target=None)
+
+    def _record(self, post: StoredPost, language: Language, translation: Translation) -> dict[str, Any]:
+        return build_record(post.item, source=post.source, revision=post.revision,
+                            collected_at=post.collected_at, language=language, translation=translation)
+
+    def translate_batch(self, limit: int) -> int:
+        """Translate up to `limit` waiting posts, grouped by pair; blocking (run it in a thread)."""
+        posts = self.store.posts_in_stage("translating", limit)
+        by_pair: dict[str, list[StoredPost]] = defaultdict(list)
+        for post in posts:
+            by_pair[post.language or "und"].append(post)
+        done = 0
+        for code, group in by_pair.items():
+            done += self.store.mark_ready(self._translate_group(code, group))
+        return done
+
+    def _translate_group(self, code: str, posts: Sequence[StoredPost]) -> list[dict[str, Any]]:
+        model = self.translator.model_for(code, self.target)
+        texts = [_translation_text(p) for p in posts]
+        translation: Iterable[Translation]
+        if model is None:
+            translation = [Translation("no_model", source=code, target=self.target)] * len(posts)
+        else:
+            try:
+                outputs = self.translator.translate(texts, code, self.target)
+                translation = [
+                    Translation("translated", text=out, source=code, target=self.target,
+                                engine=self.translator.engine, model=model)
+                    for out in outputs
+                ]
+            except TranslationError as error:
+                log.error("translation %s->%s failed for %d posts: %s", code, self.target, len(posts), error)
+                translation = [Translation("failed", source=code, target=self.target,
+                                           engine=self.translator.engine, model=model)] * len(posts)
+        return [
+            self._record(post, Language(code, post.confidence or 0.0), result)
+            for post, result in zip(posts, translation, strict=True)
+        ]
+
+    async def translate_pending(self) -> int:
+        total = 0
+        while True:
+            done = await asyncio.to_thread(self.translate_batch, self.settings.translation.batch_posts)
+            total += done
+            if done == 0:
+                return total
+
+
+def _detection_text(post: StoredPost) -> str:
+    title = post.item.title or ""
+    text = post.item.text
+    if title and title not in text:
+        return f"{title}\n{text}"
+    return text or title
+
+
+def _translation_text(post: StoredPost) -> str:
+    return post.item.text or post.item.title or ""
