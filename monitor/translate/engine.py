@@ -256,8 +256,12 @@ class ArgosTranslator(Translator):
                 base = len(entities)
                 entities.extend(sentence.entities)
                 seen: set[int] = set()
-                for piece in translated[sentence.core]:
-                    pieces.append(_remap(piece, base, len(sentence.entities), seen))
+                output = [
+                    _remap(p, base, len(sentence.entities), seen) for p in translated[sentence.core]
+                ]
+                if sentence.prefix and output and not output[0].startswith("▁"):
+                    output[0] = "▁" + output[0]
+                pieces.extend(output)
                 for index in range(len(sentence.entities)):
                     if index not in seen:
                         pieces.append("▁" + placeholder(base + index))
