@@ -33,7 +33,7 @@ def run_translate_command(
     texts: Iterable[str],
     out: TextIO | None = None,
 ) -> int:
-    """One JSON object per input on stdout: {"text","translation","from","to","model"} or an error."""
+    """Print one JSON object per input: text, translation, from, to, model (or error)."""
     out = out or sys.stdout
     for code in (source, target):
         if not _CODE.match(code):

@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 INDEX_TIMEOUT = httpx.Timeout(15.0, connect=10.0)
 DOWNLOAD_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 MAX_INDEX_BYTES = 10 * 1024 * 1024
-_OFFLINE_REMEDY = "check [translation] package_index, or install offline with `monitor models install --file X.argosmodel`"
+_OFFLINE_REMEDY = (
+    "check [translation] package_index, or install offline with"
+    " `monitor models install --file X.argosmodel`"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,7 @@ def _describe(error: Exception) -> str:
 
 
 def check_archive(path: Path) -> ArchiveInfo:
-    """Refuse anything but a zip with one folder holding metadata.json, model/, sentencepiece.model."""
+    """Refuse all but a zip with one folder holding metadata.json, model/, sentencepiece.model."""
     if not path.is_file():
         raise TranslationError(f"{path} does not exist or is not a file")
     if not zipfile.is_zipfile(path):

@@ -116,7 +116,7 @@ def test_pivot_through_a_third_language(
 
 def test_a_damaged_model_is_a_translation_error(installed: ArgosEnv) -> None:
     (installed.packages_dir / "translate-es_en-1_9" / "model" / "model.bin").write_bytes(b"junk")
-    with pytest.raises(TranslationError, match="cannot load the model translate-es_en-1.9"):
+    with pytest.raises(TranslationError, match=r"cannot load the model translate-es_en-1\.9"):
         ArgosTranslator().translate(["Hola."], "es", "en")
 
 

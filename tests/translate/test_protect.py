@@ -33,7 +33,10 @@ def test_a_sentence_made_only_of_entities_is_not_translated() -> None:
 
 
 def test_url_punctuation_mentions_and_emails() -> None:
-    text = "Ver (https://es.wikipedia.org/wiki/Caracas_(ciudad)). Escriba a prensa@mppre.gob.ve o @b@mastodon.social."
+    text = (
+        "Ver (https://es.wikipedia.org/wiki/Caracas_(ciudad))."
+        " Escriba a prensa@mppre.gob.ve o @b@mastodon.social."
+    )
     entities = [text[s:e] for s, e in find_entities(text)]
     assert entities == ["https://es.wikipedia.org/wiki/Caracas_(ciudad)", "@b@mastodon.social"]
 
