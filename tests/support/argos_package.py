@@ -37,7 +37,7 @@ class ModelShape:
     heads: int = 2
     ffn: int = 64
     vocab: int = 300
-    eos_bias: float = 6.0
+    eos_bias: float = 4.0
 
 
 TINY = ModelShape()

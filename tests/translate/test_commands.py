@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Settings
+from monitor.translate.commands import models_list, run_translate_command
+from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
+
+
+def test_translate_prints_one_json_object_per_input(
+    argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage]
+) -> None:
+    install_unzipped(argos_packages["ru"], argos_env.packages_dir)
+    out = io.StringIO()
+    texts = ["Министр провёл переговоры.", "Стороны обсудили сотрудничество. @MID_RF"]
+    assert run_translate_command(Settings(), "ru", "en", texts, out) == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["text"] for r in records] == texts
+    assert all(r["from"] == "ru" and r["to"] == "en" for r in records)
+    assert all(r["model"] == "translate-ru_en-1.9" for r in records)
+    assert records[1]["translation"].endswith("@MID_RF")
+
+
+def test_translate_without_a_model_says_how_to_install(
+    argos_env: ArgosEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_translate_command(Settings(), "es", "en", ["Hola."], io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("monitor: error: no translation model for es->en is installed")
+    assert "monitor models install es" in err
+
+
+def test_bad_language_code_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_translate_command(Settings(), "Spanish", "en", ["x"], io.StringIO()) == 2
+    assert '"Spanish" is not a language code' in capsys.readouterr().err
+
+
+def test_list_with_nothing_installed(
+    argos_env: ArgosEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert models_list(Settings()) == 0
+    assert "monitor models install es ru" in capsys.readouterr().err
+
+
+def test_cli_end_to_end(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    subprocess_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[monitor]\ndata_dir = "{tmp_path / "data"}"\n')
+    env = {**subprocess_env, **argos_env.env}
+    monitor = [sys.executable, "-m", "monitor", "--config", str(config)]
+    file = str(argos_packages["es"].file)
+    done = subprocess.run([*monitor, "models", "install", "--file", file], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([*monitor, "translate", "--from", "es"], input="Hola, amigos.\n",
+                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["model"] == "translate-es_en-1.9" and record["text"] == "Hola, amigos."

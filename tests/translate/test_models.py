@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Settings
+from monitor.errors import TranslationError
+from monitor.translate import commands
+from monitor.translate.models import ProgressBar, check_archive
+from monitor.translate.packages import argos_dirs
+from tests.support.argos_package import ArgosEnv, BuiltPackage, hostile_zip
+from tests.support.httpserver import LocalServer, Reply
+
+
+def _settings(index: str = "") -> Settings:
+    return Settings.model_validate({"translation": {"package_index": index}})
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/index"
+
+
+def _serve_index(server: LocalServer, packages: list[BuiltPackage]) -> None:
+    entries = []
+    for package in packages:
+        path = f"/files/{package.file.name}"
+        server.route(path, Reply(body=package.file.read_bytes()))
+        entries.append(package.index_entry(server.url(path)))
+    server.route("/argos/index.json", Reply(body=json.dumps(entries)))
+
+
+GOOD = {
+    "p/metadata.json": json.dumps({"from_code": "es", "to_code": "en"}).encode(),
+    "p/sentencepiece.model": b"x",
+    "p/model/model.bin": b"x",
+}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ({**GOOD, "../evil.txt": b"x"}, "unsafe path '../evil.txt'"),
+        ({**GOOD, "p/../../evil.txt": b"x"}, "unsafe path"),
+        ({**GOOD, "/etc/evil": b"x"}, "unsafe path '/etc/evil'"),
+        ({**GOOD, "q/metadata.json": b"{}"}, "exactly one top-level folder"),
+        ({**GOOD, "README.md": b"x"}, "outside its one top-level folder"),
+        ({k: v for k, v in GOOD.items() if "model.bin" not in k}, "lacks model/model.bin"),
+        ({k: v for k, v in GOOD.items() if "sentencepiece" not in k}, "lacks sentencepiece.model"),
+        ({**GOOD, "p/metadata.json": b"{"}, "metadata.json is not valid JSON"),
+        ({**GOOD, "p/metadata.json": b"{}"}, "lacks from_code/to_code"),
+    ],
+)
+def test_hostile_or_broken_archives_are_refused(
+    tmp_path: Path, entries: dict[str, bytes], message: str
+) -> None:
+    archive = hostile_zip(tmp_path / "x.argosmodel", entries)
+    with pytest.raises(TranslationError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        check_archive(archive)
+
+
+def test_a_non_zip_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.argosmodel").write_text("not a zip")
+    with pytest.raises(TranslationError, match="not a zip archive"):
+        check_archive(tmp_path / "x.argosmodel")
+
+
+def test_install_from_file_then_list(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert commands.models_install(_settings(), [], argos_packages["es"].file) == 0
+    installed = argos_env.packages_dir / argos_packages["es"].folder
+    assert (installed / "model" / "model.bin").is_file()
+    assert "installed translate-es_en-1.9" in capsys.readouterr().err
+    assert commands.models_list(_settings()) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("es->en\t1.9\t") and line.endswith(str(installed))
+    # Reinstalling replaces the folder instead of failing.
+    assert commands.models_install(_settings(), [], argos_packages["es"].file) == 0
+
+
+def test_hostile_file_install_prints_one_sentence(
+    argos_env: ArgosEnv, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = hostile_zip(tmp_path / "evil.argosmodel", {**GOOD, "../../x": b"x"})
+    assert commands.models_install(_settings(), [], archive) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("monitor: error: refusing") and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+    assert list(argos_env.packages_dir.iterdir()) == []
+
+
+def test_install_from_a_local_index_with_progress(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    http_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _serve_index(http_server, list(argos_packages.values()))
+    settings = _settings(http_server.url("/argos"))  # no trailing slash: one is added
+    assert commands.models_install(settings, ["es", "ru"], None) == 0
+    err = capsys.readouterr().err
+    assert "downloading translate-es_en-1.9 100%" in err and "installed translate-ru_en-1.9" in err
+    assert sorted(p.name for p in argos_env.packages_dir.iterdir()) == [
+        "translate-es_en-1_9",
+        "translate-ru_en-1_9",
+    ]
+    assert argos_dirs().local_index.is_file()
+    assert list(argos_dirs().downloads.iterdir()) == []  # downloads are never kept for reuse
+    assert commands.models_install(settings, ["de"], None) == 1
+    assert "no de->en package" in capsys.readouterr().err
+
+
+def test_unreachable_index_is_a_clear_error_not_a_recursion(
+    argos_env: ArgosEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert commands.models_install(_settings(_closed_port_url()), ["es"], None) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("monitor: error: cannot reach the package index http://127.0.0.1:")
+    assert "--file X.argosmodel" in err and len(err.splitlines()) == 1
+
+
+def test_failed_download_is_reported(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    http_server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entry = argos_packages["es"].index_entry(http_server.url("/missing.argosmodel"))
+    http_server.route("/index.json", Reply(body=json.dumps([entry])))
+    assert commands.models_install(_settings(http_server.base_url), ["es"], None) == 1
+    err = capsys.readouterr().err
+    assert "cannot download translate-es_en-1.9" in err and "HTTP 404" in err
+
+
+def test_ensure_installs_missing_pairs_or_says_how_to_later(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    http_server: LocalServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO):
+        assert commands.models_ensure(_settings(_closed_port_url())) == 0
+    assert "install them later with `monitor models install es ru`" in caplog.text
+    _serve_index(http_server, list(argos_packages.values()))
+    assert commands.models_ensure(_settings(http_server.url("/argos/"))) == 0
+    assert len(list(argos_env.packages_dir.iterdir())) == 2
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert commands.models_ensure(_settings(_closed_port_url())) == 0
+    assert "translation models present" in caplog.text
+
+
+def test_progress_bar_without_a_terminal(tmp_path: Path) -> None:
+    with (tmp_path / "err").open("w+") as stream:
+        bar = ProgressBar("downloading x", stream)
+        for done in range(0, 1001, 50):
+            bar(done, 1000)
+        stream.seek(0)
+        lines = stream.read().splitlines()
+    assert lines[0] == "downloading x   0% 0.0/0.0 MB" and lines[-1].startswith(
+        "downloading x 100%"
+    )
+    assert len(lines) == 5
