@@ -1,0 +1,97 @@
+"""The SQLite store: durability first, revisions, source state, outbox order."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import StoreError
+from monitor.migrations import MIGRATIONS
+from monitor.record import Author, Item, Language, Translation, build_record
+from monitor.sources.base import SourceState
+from monitor.store import Store
+
+
+def item(native: str, text: str) -> Item:
+    return Item(platform="rss", native_id=f"feed/{native}", author=Author("feed"), text=text,
+                published_at=datetime(2022, 7, 4, 9, 12, tzinfo=UTC))
+
+
+def test_schema_is_versioned_and_reopening_keeps_data(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    assert store.schema_version == len(MIGRATIONS)
+    store.save_fetch("feed", "rss", [item("1", "hola")], SourceState(etag='"a"'))
+    store.close()
+    again = Store.open(tmp_path)
+    assert again.source_state("feed").etag == '"a"'
+    assert again.count_stage("collected") == 1
+    assert again.query("PRAGMA journal_mode")[0][0] == "wal"
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    Store.open(tmp_path).close()
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        db.execute("PRAGMA user_version = 999")
+    with pytest.raises(StoreError, match="newer than this monitor knows"):
+        Store.open(tmp_path)
+
+
+def test_changed_text_is_a_new_revision_and_same_text_is_unchanged(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    assert store.save_fetch("feed", "rss", [item("1", "hola")], SourceState()).new == 1
+    assert store.save_fetch("feed", "rss", [item("1", "hola")], SourceState()).unchanged == 1
+    result = store.save_fetch("feed", "rss", [item("1", "hola mundo")], SourceState())
+    assert (result.new, result.updated) == (0, 1)
+    rows = store.query("SELECT revision FROM revisions WHERE id = 'rss:feed/1' ORDER BY revision")
+    assert [r[0] for r in rows] == [1, 2]
+
+
+def test_a_failed_write_leaves_nothing_half_done(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+        raise RuntimeError("crash")
+    assert store.query("SELECT COUNT(*) FROM meta WHERE key = 'x'")[0][0] == 0
+
+
+def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    assert store.record_failure("feed", "rss", "timeout", "timed out") == 1
+    assert store.record_failure("feed", "rss", "http", "HTTP 500") == 2
+    status = store.source_statuses()[0]
+    assert (status.consecutive_errors, status.last_error_kind) == (2, "http")
+    store.save_fetch("feed", "rss", [], SourceState())
+    assert store.source_statuses()[0].consecutive_errors == 0
+    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    assert store.source_failures(start, end)[0]["failures"] == 2
+
+
+def ready_record(store: Store, native: str) -> dict[str, object]:
+    post = next(p for p in store.posts_in_stage("collected") if p.id == f"rss:feed/{native}")
+    return build_record(post.item, source=post.source, revision=post.revision, collected_at=post.collected_at,
+                        language=Language("es", 0.99), translation=Translation("no_model", source="es", target="en"))
+
+
+def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.save_fetch("feed", "rss", [item("1", "uno"), item("2", "dos")], SourceState())
+    stale = ready_record(store, "1")
+    store.save_fetch("feed", "rss", [item("1", "uno editado")], SourceState())
+    assert store.mark_ready([stale]) == 0
+    assert store.mark_ready([ready_record(store, "2"), ready_record(store, "1")]) == 2
+    batch = store.outbox_batch(10)
+    assert [row.message_id for row in batch] == ["rss:feed/2#1", "rss:feed/1#2"]
+    store.outbox_sent([batch[0].seq])
+    assert [row.message_id for row in store.outbox_batch(10)] == ["rss:feed/1#2"]
+    assert store.mark_ready([ready_record_from_ready(store)]) == 0
+
+
+def ready_record_from_ready(store: Store) -> dict[str, object]:
+    row = store.query("SELECT body FROM outbox ORDER BY seq DESC LIMIT 1")[0]
+    import json
+
+    record: dict[str, object] = json.loads(row[0])
+    return record
