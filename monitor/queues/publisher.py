@@ -1,0 +1,102 @@
+"""Drains the store's outbox into the queue backend, in order, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Callable
+
+from monitor.errors import QueueError
+from monitor.queues.base import Message, QueueBackend
+from monitor.store import Store
+
+log = logging.getLogger("monitor.publisher")
+
+
+class Publisher:
+    """Rows are marked sent only after `backend.publish` returned (the broker confirmed)."""
+
+    def __init__(
+        self,
+        store: Store,
+        backend: QueueBackend,
+        *,
+        batch: int = 100,
+        on_published: Callable[[int], None] | None = None,
+        on_failed: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.backend = backend
+        self.batch = batch
+        self.on_published = on_published
+        self.on_failed = on_failed
+        self._connected = False
+
+    async def _ensure_connected(self) -> None:
+        if not self._connected:
+            await self.backend.connect()
+            self._connected = True
+
+    async def drain(self) -> int:
+        """Publish every pending outbox row; raise `QueueError` if the backend fails."""
+        sent = 0
+        while True:
+            rows = await asyncio.to_thread(self.store.outbox_batch, self.batch)
+            if not rows:
+                return sent
+            seqs = [row.seq for row in rows]
+            try:
+                await self._ensure_connected()
+                await self.backend.publish([Message.from_record(json.loads(row.body)) for row in rows])
+            except QueueError as error:
+                self._connected = False
+                await self._forget_connection()
+                await asyncio.to_thread(self.store.outbox_failed, seqs, str(error))
+                if self.on_failed:
+                    self.on_failed(len(rows))
+                raise
+            await asyncio.to_thread(self.store.outbox_sent, seqs)
+            sent += len(rows)
+            if self.on_published:
+                self.on_published(len(rows))
+
+    async def _forget_connection(self) -> None:
+        try:
+            await self.backend.close()
+        except QueueError:
+            pass
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 5.0,
+                  max_backoff: float = 300.0) -> None:
+        """Publish when woken or every `idle` seconds; back off while the broker is down."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                sent = await self.drain()
+                if failures:
+                    log.info("queue %s is back; publishing resumed", self.backend.name)
+                failures = 0
+                if sent:
+                    log.debug("published %d record(s)", sent)
+                delay = idle
+            except QueueError as error:
+                failures += 1
+                delay = min(max_backoff, 2.0 ** min(failures, 10)) * random.uniform(0.8, 1.2)
+                log.warning("queue %s unavailable (%s); %d record(s) wait in the outbox, retry in %.0fs",
+                            self.backend.name, error, self.store.outbox_pending(), delay)
+            wake.clear()
+            try:
+                await asyncio.wait_for(_first(stop, wake), timeout=delay)
+            except TimeoutError:
+                pass
+
+
+async def _first(stop: asyncio.Event, wake: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
