@@ -34,17 +34,29 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="monitor", description="Multilingual monitor of official accounts.")
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
-    parser.add_argument("--config", type=Path, default=None,
-                        help="config file (default: $MONITOR_CONFIG or config/monitor.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config file (default: $MONITOR_CONFIG or config/monitor.toml)",
+    )
     parser.add_argument("--log-format", choices=("text", "json"), default="text")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), default=None)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
 
     commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT")
-    collect = commands.add_parser("collect", help="one collection pass now, then detect, translate, publish")
-    collect.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    collect = commands.add_parser(
+        "collect", help="one collection pass now, then detect, translate, publish"
+    )
+    collect.add_argument(
+        "--source", action="append", metavar="NAME", help="only this source (repeatable)"
+    )
     commands.add_parser("check", help="validate the config and say exactly what is wrong")
-    commands.add_parser("sources", help="list sources with their last success, errors and next poll")
+    commands.add_parser(
+        "sources", help="list sources with their last success, errors and next poll"
+    )
 
     detect = commands.add_parser("detect", help="detect the language of TEXT or of each stdin line")
     detect.add_argument("text", nargs="?", help="text to detect (default: read lines from stdin)")
@@ -55,12 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("text", nargs="?")
 
     models = commands.add_parser("models", help="offline translation model management")
-    model_commands = models.add_subparsers(dest="models_command", required=True, parser_class=Parser)
+    model_commands = models.add_subparsers(
+        dest="models_command", required=True, parser_class=Parser
+    )
     model_commands.add_parser("list", help="installed language pairs")
     install = model_commands.add_parser("install", help="install models from the index or a file")
     install.add_argument("langs", nargs="*", metavar="LANG", help="source languages, e.g. es ru")
     install.add_argument("--file", type=Path, help="a .argosmodel file (air-gapped hosts)")
-    model_commands.add_parser("ensure", help="install the configured pairs when missing and reachable")
+    model_commands.add_parser(
+        "ensure", help="install the configured pairs when missing and reachable"
+    )
 
     queue = commands.add_parser("queue", help="inspect the queue")
     queue_commands = queue.add_subparsers(dest="queue_command", required=True, parser_class=Parser)
@@ -69,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--limit", "-n", type=int, default=10)
 
     digest = commands.add_parser("digest", help="render or send the daily digest")
-    digest_commands = digest.add_subparsers(dest="digest_command", required=True, parser_class=Parser)
+    digest_commands = digest.add_subparsers(
+        dest="digest_command", required=True, parser_class=Parser
+    )
     preview = digest_commands.add_parser("preview", help="render the digest without sending it")
     preview.add_argument("--date", type=_day, metavar="YYYY-MM-DD")
     preview.add_argument("--out", type=Path, metavar="FILE")
@@ -93,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return dispatch(args)
     except ConfigProblems as error:
-        print(f"monitor: {error.path}: the config has {len(error.problems)} problem(s):", file=sys.stderr)
+        print(
+            f"monitor: {error.path}: the config has {len(error.problems)} problem(s):",
+            file=sys.stderr,
+        )
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -139,7 +160,9 @@ def dispatch(args: argparse.Namespace) -> int:
         from monitor.translate.commands import run_translate_command
 
         texts = [args.text] if args.text is not None else _stdin_lines()
-        return run_translate_command(settings, args.source, args.target or settings.languages.target, texts)
+        return run_translate_command(
+            settings, args.source, args.target or settings.languages.target, texts
+        )
     if command == "models":
         from monitor.translate import commands as models
 
@@ -147,7 +170,9 @@ def dispatch(args: argparse.Namespace) -> int:
             return models.models_list(settings)
         if args.models_command == "install":
             if not args.langs and args.file is None:
-                print("monitor: error: name languages (e.g. `es ru`) or give --file", file=sys.stderr)
+                print(
+                    "monitor: error: name languages (e.g. `es ru`) or give --file", file=sys.stderr
+                )
                 return EXIT_USAGE
             return models.models_install(settings, list(args.langs), args.file)
         return models.models_ensure(settings)
@@ -165,8 +190,12 @@ def cmd_detect(text: str | None) -> int:
 
     for line in [text] if text is not None else _stdin_lines():
         language = detect_language(line)
-        print(json.dumps({"text": line, "lang": language.code, "confidence": round(language.confidence, 4)},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"text": line, "lang": language.code, "confidence": round(language.confidence, 4)},
+                ensure_ascii=False,
+            )
+        )
     return EXIT_OK
 
 
@@ -178,10 +207,18 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
     warnings: list[str] = []
     for index, source in enumerate(settings.sources):
         if source.token_env and secret_from_env(source.token_env) is None:
-            warnings.append(f"sources[{index}].token_env: ${source.token_env} is not set in this environment")
+            warnings.append(
+                f"sources[{index}].token_env: ${source.token_env} is not set in this environment"
+            )
     smtp = settings.digest.smtp
-    if settings.digest.delivery == "smtp" and smtp.password_env and secret_from_env(smtp.password_env) is None:
-        warnings.append(f"digest.smtp.password_env: ${smtp.password_env} is not set in this environment")
+    if (
+        settings.digest.delivery == "smtp"
+        and smtp.password_env
+        and secret_from_env(smtp.password_env) is None
+    ):
+        warnings.append(
+            f"digest.smtp.password_env: ${smtp.password_env} is not set in this environment"
+        )
     try:
         Store.open(settings.monitor.data_dir).close()
     except MonitorError as error:
@@ -198,8 +235,10 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
         print(f"problem: {problem}", file=sys.stderr)
     if problems:
         return EXIT_USAGE
-    print(f"config OK: {len(settings.sources)} source(s), queue {settings.queue.backend}, "
-          f"digest by {settings.digest.delivery}")
+    print(
+        f"config OK: {len(settings.sources)} source(s), queue {settings.queue.backend}, "
+        f"digest by {settings.digest.delivery}"
+    )
     return EXIT_OK
 
 
@@ -219,9 +258,11 @@ async def cmd_collect(settings: Settings, names: list[str] | None) -> int:
         line = f"{o.source:<{width}}  {o.status:<12}  new {o.new:>4}  updated {o.updated:>3}  unchanged {o.unchanged:>4}"
         print(line + (f"  error: {o.error}" if o.error else ""))
     failed = sum(1 for o in outcomes if o.status == "error")
-    print(f"{len(outcomes)} source(s): {len(outcomes) - failed} ok, {failed} failed; "
-          f"{sum(o.new for o in outcomes)} new, {sum(o.updated for o in outcomes)} updated; "
-          f"{pending} record(s) waiting in the outbox")
+    print(
+        f"{len(outcomes)} source(s): {len(outcomes) - failed} ok, {failed} failed; "
+        f"{sum(o.new for o in outcomes)} new, {sum(o.updated for o in outcomes)} updated; "
+        f"{pending} record(s) waiting in the outbox"
+    )
     return EXIT_FAILED if outcomes and failed == len(outcomes) else EXIT_OK
 
 
@@ -230,15 +271,19 @@ def cmd_sources(settings: Settings) -> int:
 
     store = Store.open(settings.monitor.data_dir)
     known = {s.name: s for s in store.source_statuses()}
-    print(f"{'source':<28} {'platform':<9} {'last success':<21} {'errors':>6}  {'next poll':<21} last error")
+    print(
+        f"{'source':<28} {'platform':<9} {'last success':<21} {'errors':>6}  {'next poll':<21} last error"
+    )
     for source in settings.sources:
         status = known.get(source.name)
         if status is None:
             print(f"{source.name:<28} {source.platform:<9} {'never':<21} {0:>6}  {'-':<21}")
             continue
-        print(f"{source.name:<28} {source.platform:<9} {status.last_success or 'never':<21} "
-              f"{status.consecutive_errors:>6}  {status.next_poll or '-':<21} "
-              f"{status.last_error if status.consecutive_errors else ''}")
+        print(
+            f"{source.name:<28} {source.platform:<9} {status.last_success or 'never':<21} "
+            f"{status.consecutive_errors:>6}  {status.next_poll or '-':<21} "
+            f"{status.last_error if status.consecutive_errors else ''}"
+        )
     store.close()
     return EXIT_OK
 

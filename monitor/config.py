@@ -40,7 +40,7 @@ _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 def parse_duration(value: object) -> float:
     """`"90s"`, `"5m"`, `"1h30m"`, `"1d"` or a number of seconds -> seconds."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a duration like \"5m\"")
+        raise ValueError(f'{value!r} is not a duration like "5m"')
     if isinstance(value, int | float):
         seconds = float(value)
     elif isinstance(value, str):
@@ -54,7 +54,7 @@ def parse_duration(value: object) -> float:
         if not text or pos != len(text):
             raise ValueError(f'"{value}" is not a duration like "5m"')
     else:
-        raise ValueError(f"{value!r} is not a duration like \"5m\"")
+        raise ValueError(f'{value!r} is not a duration like "5m"')
     if seconds <= 0:
         raise ValueError(f'"{value}" must be a positive duration like "5m"')
     return seconds
@@ -146,11 +146,16 @@ class QueueSettings(_Section):
 
     @model_validator(mode="after")
     def _url_for_broker(self) -> QueueSettings:
-        schemes = {"rabbitmq": ("amqp://", "amqps://"), "redis": ("redis://", "rediss://"),
-                   "nats": ("nats://", "tls://")}
+        schemes = {
+            "rabbitmq": ("amqp://", "amqps://"),
+            "redis": ("redis://", "rediss://"),
+            "nats": ("nats://", "tls://"),
+        }
         if self.backend in schemes:
             if not self.url:
-                raise ValueError(f'backend "{self.backend}" needs a url like "{schemes[self.backend][0]}..."')
+                raise ValueError(
+                    f'backend "{self.backend}" needs a url like "{schemes[self.backend][0]}..."'
+                )
             if not self.url.startswith(schemes[self.backend]):
                 raise ValueError(
                     f'url for backend "{self.backend}" must start with {" or ".join(schemes[self.backend])}'
@@ -245,7 +250,9 @@ class SourceSettings(_Section):
         if self.platform != "rss" and not self.handle:
             raise ValueError(f'a "{self.platform}" source needs `handle`')
         if self.platform == "x" and not self.token_env:
-            raise ValueError('an "x" source needs `token_env`, the environment variable holding the bearer token')
+            raise ValueError(
+                'an "x" source needs `token_env`, the environment variable holding the bearer token'
+            )
         return self
 
     @property
@@ -280,7 +287,9 @@ class Settings(_Section):
 
 def _check_env_name(value: str) -> str:
     if value and not _ENV_NAME.fullmatch(value):
-        raise ValueError(f'"{value}" is not an environment variable name (secrets are never written in the config)')
+        raise ValueError(
+            f'"{value}" is not an environment variable name (secrets are never written in the config)'
+        )
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -45,7 +46,9 @@ class InstanceLock:
             handle.seek(0)
             owner = handle.read().strip() or "another process"
             handle.close()
-            raise AlreadyRunning(f"another monitor (pid {owner}) is already running on {self.path.parent}") from None
+            raise AlreadyRunning(
+                f"another monitor (pid {owner}) is already running on {self.path.parent}"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -59,13 +62,15 @@ class InstanceLock:
             self._file = None
 
 
-def backoff_delay(settings: Settings, every: float, consecutive: int, retry_after: float | None) -> float:
+def backoff_delay(
+    settings: Settings, every: float, consecutive: int, retry_after: float | None
+) -> float:
     """Exponential backoff after failures, capped, never shorter than Retry-After."""
     base = max(every, settings.monitor.backoff_base)
     delay = min(settings.monitor.backoff_max, base * (2 ** max(0, consecutive - 1)))
     if retry_after is not None:
         delay = max(delay, min(retry_after, 7 * 86400.0))
-    return delay * random.uniform(0.9, 1.1)
+    return float(delay * random.uniform(0.9, 1.1))
 
 
 class Daemon:
@@ -84,9 +89,15 @@ class Daemon:
             settings = source.settings
             first = now + timedelta(seconds=random.uniform(0, min(settings.jitter_seconds, 5.0)))
             self.scheduler.add_job(
-                self.poll, IntervalTrigger(seconds=settings.every, jitter=settings.jitter_seconds),
-                args=[name], id=f"source:{name}", name=name, max_instances=1, coalesce=True,
-                misfire_grace_time=int(max(1, settings.every)), next_run_time=first,
+                self.poll,
+                IntervalTrigger(seconds=settings.every, jitter=settings.jitter_seconds),
+                args=[name],
+                id=f"source:{name}",
+                name=name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=int(max(1, settings.every)),
+                next_run_time=first,
             )
             log.info("source %s: %s every %ss", name, settings.platform, f"{settings.every:g}")
 
@@ -107,11 +118,19 @@ class Daemon:
         finally:
             self._in_flight.discard(task)
         if outcome.status == "error":
-            delay = backoff_delay(self.settings, source.settings.every, outcome.consecutive_errors,
-                                  outcome.retry_after)
+            delay = backoff_delay(
+                self.settings,
+                source.settings.every,
+                outcome.consecutive_errors,
+                outcome.retry_after,
+            )
             self._not_before[name] = time.monotonic() + delay
-            log.warning("source %s: %d consecutive error(s), next try in %.0fs", name,
-                        outcome.consecutive_errors, delay)
+            log.warning(
+                "source %s: %d consecutive error(s), next try in %.0fs",
+                name,
+                outcome.consecutive_errors,
+                delay,
+            )
         else:
             self._not_before.pop(name, None)
             if outcome.new or outcome.updated:
@@ -123,10 +142,8 @@ class Daemon:
 
     async def process_loop(self) -> None:
         while not self.stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=5.0)
-            except TimeoutError:
-                pass
             self.wake.clear()
             try:
                 await self.app.process()
@@ -139,8 +156,11 @@ class Daemon:
         if self.stopping.is_set():
             log.warning("second %s: exiting now", signame)
             os._exit(1)
-        log.info("%s received: finishing in-flight work (grace %.0fs)", signame,
-                 self.settings.monitor.shutdown_grace)
+        log.info(
+            "%s received: finishing in-flight work (grace %.0fs)",
+            signame,
+            self.settings.monitor.shutdown_grace,
+        )
         self.stopping.set()
         self.wake.set()
 
@@ -151,8 +171,11 @@ class Daemon:
         self.schedule_sources()
         self.scheduler.start()
         processing = asyncio.create_task(self.process_loop())
-        log.info("monitor running: %d source(s), data in %s", len(self.app.sources),
-                 self.settings.monitor.data_dir)
+        log.info(
+            "monitor running: %d source(s), data in %s",
+            len(self.app.sources),
+            self.settings.monitor.data_dir,
+        )
         try:
             await self.stopping.wait()
         finally:
@@ -163,7 +186,9 @@ class Daemon:
             try:
                 await asyncio.wait_for(processing, timeout=grace)
             except TimeoutError:
-                log.warning("processing did not finish within the grace period; it resumes on restart")
+                log.warning(
+                    "processing did not finish within the grace period; it resumes on restart"
+                )
             await self.app.aclose()
         log.info("monitor stopped")
         return 0

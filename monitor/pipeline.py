@@ -18,7 +18,7 @@ from monitor.errors import SourceError, StoreError, TranslationError
 from monitor.lang import detect_language
 from monitor.record import Language, Translation, build_record
 from monitor.sources.base import Source
-from monitor.store import StoredPost, Store
+from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
 
 log = logging.getLogger("monitor.pipeline")
@@ -51,22 +51,47 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
     except SourceError as error:
         count = _record_failure(store, source.name, platform, error.kind, str(error))
         log.warning("source %s: %s", source.name, error)
-        return SourceOutcome(source.name, platform, "error", error=str(error), error_kind=error.kind,
-                             retry_after=error.retry_after, consecutive_errors=count)
+        return SourceOutcome(
+            source.name,
+            platform,
+            "error",
+            error=str(error),
+            error_kind=error.kind,
+            retry_after=error.retry_after,
+            consecutive_errors=count,
+        )
     except StoreError:
         raise
     except Exception as error:  # an adapter bug must not take the daemon down
         message = f"unexpected {type(error).__name__}: {error}"
         count = _record_failure(store, source.name, platform, "internal", message)
         log.exception("source %s: %s", source.name, message)
-        return SourceOutcome(source.name, platform, "error", error=message, error_kind="internal",
-                             consecutive_errors=count)
+        return SourceOutcome(
+            source.name,
+            platform,
+            "error",
+            error=message,
+            error_kind="internal",
+            consecutive_errors=count,
+        )
     status: Status = "not_modified" if result.not_modified else "ok"
-    log.info("source %s: %s, %d new, %d updated, %d unchanged", source.name,
-             "not modified" if result.not_modified else "fetched",
-             saved.new, saved.updated, saved.unchanged)
-    return SourceOutcome(source.name, platform, status, saved.new, saved.updated, saved.unchanged,
-                         requests=result.requests)
+    log.info(
+        "source %s: %s, %d new, %d updated, %d unchanged",
+        source.name,
+        "not modified" if result.not_modified else "fetched",
+        saved.new,
+        saved.updated,
+        saved.unchanged,
+    )
+    return SourceOutcome(
+        source.name,
+        platform,
+        status,
+        saved.new,
+        saved.updated,
+        saved.unchanged,
+        requests=result.requests,
+    )
 
 
 def _record_failure(store: Store, name: str, platform: str, kind: str, message: str) -> int:
@@ -100,7 +125,9 @@ class Enricher:
             for post in posts:
                 language = detect_language(_detection_text(post))
                 if self.wants_translation(language.code) and self._has_model(language.code):
-                    self.store.mark_translating(post.id, post.revision, language.code, language.confidence)
+                    self.store.mark_translating(
+                        post.id, post.revision, language.code, language.confidence
+                    )
                     continue
                 ready.append(self._record(post, language, self._untranslated(language.code)))
             done += self.store.mark_ready(ready) if ready else 0
@@ -118,7 +145,10 @@ class Enricher:
             self._warned_pairs.add(pair)
             log.warning(
                 "no %s->%s translation model is installed; records go out with status no_model"
-                " (install it with `monitor models install %s`)", code, self.target, code,
+                " (install it with `monitor models install %s`)",
+                code,
+                self.target,
+                code,
             )
         return False
 
@@ -127,9 +157,17 @@ class Enricher:
             return Translation("no_model", source=code, target=self.target)
         return Translation("not_needed", source=code, target=None)
 
-    def _record(self, post: StoredPost, language: Language, translation: Translation) -> dict[str, Any]:
-        return build_record(post.item, source=post.source, revision=post.revision,
-                            collected_at=post.collected_at, language=language, translation=translation)
+    def _record(
+        self, post: StoredPost, language: Language, translation: Translation
+    ) -> dict[str, Any]:
+        return build_record(
+            post.item,
+            source=post.source,
+            revision=post.revision,
+            collected_at=post.collected_at,
+            language=language,
+            translation=translation,
+        )
 
     def translate_batch(self, limit: int) -> int:
         """Translate up to `limit` waiting posts, grouped by pair; blocking (run it in a thread)."""
@@ -152,14 +190,33 @@ class Enricher:
             try:
                 outputs = self.translator.translate(texts, code, self.target)
                 translation = [
-                    Translation("translated", text=out, source=code, target=self.target,
-                                engine=self.translator.engine, model=model)
+                    Translation(
+                        "translated",
+                        text=out,
+                        source=code,
+                        target=self.target,
+                        engine=self.translator.engine,
+                        model=model,
+                    )
                     for out in outputs
                 ]
             except TranslationError as error:
-                log.error("translation %s->%s failed for %d posts: %s", code, self.target, len(posts), error)
-                translation = [Translation("failed", source=code, target=self.target,
-                                           engine=self.translator.engine, model=model)] * len(posts)
+                log.error(
+                    "translation %s->%s failed for %d posts: %s",
+                    code,
+                    self.target,
+                    len(posts),
+                    error,
+                )
+                translation = [
+                    Translation(
+                        "failed",
+                        source=code,
+                        target=self.target,
+                        engine=self.translator.engine,
+                        model=model,
+                    )
+                ] * len(posts)
         return [
             self._record(post, Language(code, post.confidence or 0.0), result)
             for post, result in zip(posts, translation, strict=True)
@@ -168,7 +225,9 @@ class Enricher:
     async def translate_pending(self) -> int:
         total = 0
         while True:
-            done = await asyncio.to_thread(self.translate_batch, self.settings.translation.batch_posts)
+            done = await asyncio.to_thread(
+                self.translate_batch, self.settings.translation.batch_posts
+            )
             total += done
             if done == 0:
                 return total

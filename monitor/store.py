@@ -71,7 +71,9 @@ class Store:
         self._lock = threading.RLock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -138,7 +140,9 @@ class Store:
     def writable(self) -> bool:
         try:
             with self.transaction() as db:
-                db.execute("UPDATE meta SET value = ? WHERE key = 'heartbeat'", (format_time(utcnow()),))
+                db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'heartbeat'", (format_time(utcnow()),)
+                )
         except (StoreError, sqlite3.Error):
             return False
         return True
@@ -146,11 +150,15 @@ class Store:
     # -- sources -------------------------------------------------------------
 
     def source_state(self, name: str) -> SourceState:
-        rows = self.query("SELECT etag, last_modified, cursor, extra FROM sources WHERE name = ?", (name,))
+        rows = self.query(
+            "SELECT etag, last_modified, cursor, extra FROM sources WHERE name = ?", (name,)
+        )
         if not rows:
             return SourceState()
         row = rows[0]
-        return SourceState(row["etag"], row["last_modified"], row["cursor"], json.loads(row["extra"]))
+        return SourceState(
+            row["etag"], row["last_modified"], row["cursor"], json.loads(row["extra"])
+        )
 
     def save_fetch(
         self,
@@ -189,8 +197,18 @@ class Store:
                     " collected_at = excluded.collected_at, stage = 'collected',"
                     " language = NULL, confidence = NULL, translation = NULL,"
                     " updated_at = excluded.updated_at",
-                    (item.id, source, item.platform, revision, item.content_hash, body, published,
-                     now, now, now),
+                    (
+                        item.id,
+                        source,
+                        item.platform,
+                        revision,
+                        item.content_hash,
+                        body,
+                        published,
+                        now,
+                        now,
+                        now,
+                    ),
                 )
                 db.execute(
                     "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
@@ -205,8 +223,17 @@ class Store:
                 " extra = excluded.extra, last_attempt = excluded.last_attempt,"
                 " last_success = excluded.last_success, consecutive_errors = 0,"
                 " posts = sources.posts + excluded.posts",
-                (source, platform, state.etag, state.last_modified, state.cursor,
-                 json.dumps(dict(state.extra)), now, now, new),
+                (
+                    source,
+                    platform,
+                    state.etag,
+                    state.last_modified,
+                    state.cursor,
+                    json.dumps(dict(state.extra)),
+                    now,
+                    now,
+                    new,
+                ),
             )
             db.execute(
                 "INSERT INTO source_events (source, at, ok, kind, message, new, updated)"
@@ -233,7 +260,9 @@ class Store:
                 " VALUES (?, ?, 0, ?, ?, 0, 0)",
                 (source, now, kind, message),
             )
-            row = db.execute("SELECT consecutive_errors FROM sources WHERE name = ?", (source,)).fetchone()
+            row = db.execute(
+                "SELECT consecutive_errors FROM sources WHERE name = ?", (source,)
+            ).fetchone()
         return int(row[0])
 
     def set_next_poll(self, source: str, platform: str, moment: datetime) -> None:
@@ -275,7 +304,9 @@ class Store:
     def count_stage(self, stage: str) -> int:
         return int(self.query("SELECT COUNT(*) FROM posts WHERE stage = ?", (stage,))[0][0])
 
-    def mark_translating(self, post_id: str, revision: int, language: str, confidence: float) -> bool:
+    def mark_translating(
+        self, post_id: str, revision: int, language: str, confidence: float
+    ) -> bool:
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE posts SET stage = 'translating', language = ?, confidence = ?"
@@ -296,18 +327,28 @@ class Store:
                 cursor = db.execute(
                     "UPDATE posts SET stage = 'ready', language = ?, confidence = ?, translation = ?,"
                     " updated_at = ? WHERE id = ? AND revision = ? AND stage != 'ready'",
-                    (record["language"]["code"], record["language"]["confidence"],
-                     json.dumps(record["translation"], ensure_ascii=False), now,
-                     record["id"], record["revision"]),
+                    (
+                        record["language"]["code"],
+                        record["language"]["confidence"],
+                        json.dumps(record["translation"], ensure_ascii=False),
+                        now,
+                        record["id"],
+                        record["revision"],
+                    ),
                 )
                 if cursor.rowcount != 1:
                     continue
                 db.execute(
                     "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (f"{record['id']}#{record['revision']}", record["id"], record["revision"],
-                     record["source"], json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-                     now),
+                    (
+                        f"{record['id']}#{record['revision']}",
+                        record["id"],
+                        record["revision"],
+                        record["source"],
+                        json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+                        now,
+                    ),
                 )
                 done += 1
         return done

@@ -23,10 +23,17 @@ cooperation in energy and trade.</description><pubDate>Mon, 04 Jul 2022 12:00:00
 </channel></rss>"""
 
 
-def run_monitor(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_monitor(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], env=env, cwd=cwd, input=stdin,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "monitor", *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -45,7 +52,7 @@ def write_config(tmp_path: Path, server: LocalServer, extra: str = "") -> Path:
     config = tmp_path / "monitor.toml"
     config.write_text(f"""
 [monitor]
-data_dir = "{tmp_path / 'data'}"
+data_dir = "{tmp_path / "data"}"
 health = ""
 
 [translation]
@@ -54,17 +61,17 @@ enabled = false
 [[sources]]
 name = "mppre-feed"
 platform = "rss"
-url = "{server.url('/mppre')}"
+url = "{server.url("/mppre")}"
 
 [[sources]]
 name = "kremlin-ru"
 platform = "rss"
-url = "{server.url('/kremlin')}"
+url = "{server.url("/kremlin")}"
 
 [[sources]]
 name = "embassy-en"
 platform = "rss"
-url = "{server.url('/embassy')}"
+url = "{server.url("/embassy")}"
 {extra}
 """)
     return config
@@ -73,7 +80,9 @@ url = "{server.url('/embassy')}"
 @pytest.fixture
 def feeds(http_server: LocalServer) -> LocalServer:
     serve_with_etag(http_server, "/mppre", (DATA / "mppre.xml").read_bytes(), "application/rss+xml")
-    serve_with_etag(http_server, "/kremlin", (DATA / "kremlin-atom.xml").read_bytes(), "application/atom+xml")
+    serve_with_etag(
+        http_server, "/kremlin", (DATA / "kremlin-atom.xml").read_bytes(), "application/atom+xml"
+    )
     serve_with_etag(http_server, "/embassy", ENGLISH_FEED.encode(), "application/rss+xml")
     return http_server
 
@@ -114,16 +123,24 @@ def test_collect_exits_non_zero_only_when_every_source_failed(
     failed = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert failed.returncode == 1
     assert "HTTP 404" in failed.stdout and "Traceback" not in failed.stderr
-    http_server.route("/embassy", Reply(body=ENGLISH_FEED, headers={"Content-Type": "application/rss+xml"}))
+    http_server.route(
+        "/embassy", Reply(body=ENGLISH_FEED, headers={"Content-Type": "application/rss+xml"})
+    )
     partial = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert partial.returncode == 0
-    only = run_monitor(["--config", str(config), "collect", "--source", "embassy-en"], subprocess_env, tmp_path)
+    only = run_monitor(
+        ["--config", str(config), "collect", "--source", "embassy-en"], subprocess_env, tmp_path
+    )
     assert only.returncode == 0 and "mppre-feed" not in only.stdout
-    unknown = run_monitor(["--config", str(config), "collect", "--source", "nope"], subprocess_env, tmp_path)
+    unknown = run_monitor(
+        ["--config", str(config), "collect", "--source", "nope"], subprocess_env, tmp_path
+    )
     assert unknown.returncode == 2 and 'no source named "nope"' in unknown.stderr
 
 
-def test_check_names_every_problem_with_its_key_path(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
+def test_check_names_every_problem_with_its_key_path(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("""
 [monitor]
@@ -175,7 +192,11 @@ def test_unreadable_config_is_one_clear_sentence(
 def test_check_accepts_the_shipped_configs(subprocess_env: dict[str, str], tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     for name in ("monitor.toml", "monitor.example.toml"):
-        text = (root / "config" / name).read_text().replace('data_dir = "data"', f'data_dir = "{tmp_path}"')
+        text = (
+            (root / "config" / name)
+            .read_text()
+            .replace('data_dir = "data"', f'data_dir = "{tmp_path}"')
+        )
         config = tmp_path / name
         config.write_text(text)
         done = run_monitor(["--config", str(config), "check"], subprocess_env, tmp_path)
@@ -184,7 +205,11 @@ def test_check_accepts_the_shipped_configs(subprocess_env: dict[str, str], tmp_p
 
 
 def test_detect_reads_text_or_stdin_lines(subprocess_env: dict[str, str], tmp_path: Path) -> None:
-    one = run_monitor(["detect", "Nos reunimos con el canciller Serguéi Lavrov en Moscú"], subprocess_env, tmp_path)
+    one = run_monitor(
+        ["detect", "Nos reunimos con el canciller Serguéi Lavrov en Moscú"],
+        subprocess_env,
+        tmp_path,
+    )
     assert json.loads(one.stdout)["lang"] == "es"
     lines = "Министр иностранных дел провёл переговоры с коллегой\nhttps://t.co/abc 🇻🇪 2022\n"
     many = run_monitor(["detect"], subprocess_env, tmp_path, stdin=lines)
@@ -193,6 +218,8 @@ def test_detect_reads_text_or_stdin_lines(subprocess_env: dict[str, str], tmp_pa
     assert set(results[0]) == {"text", "lang", "confidence"}
 
 
-def test_usage_errors_exit_2_without_traceback(subprocess_env: dict[str, str], tmp_path: Path) -> None:
+def test_usage_errors_exit_2_without_traceback(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
     done = run_monitor(["frobnicate"], subprocess_env, tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -16,8 +16,13 @@ from monitor.store import Store
 
 
 def item(native: str, text: str) -> Item:
-    return Item(platform="rss", native_id=f"feed/{native}", author=Author("feed"), text=text,
-                published_at=datetime(2022, 7, 4, 9, 12, tzinfo=UTC))
+    return Item(
+        platform="rss",
+        native_id=f"feed/{native}",
+        author=Author("feed"),
+        text=text,
+        published_at=datetime(2022, 7, 4, 9, 12, tzinfo=UTC),
+    )
 
 
 def test_schema_is_versioned_and_reopening_keeps_data(tmp_path: Path) -> None:
@@ -71,8 +76,14 @@ def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
 
 def ready_record(store: Store, native: str) -> dict[str, object]:
     post = next(p for p in store.posts_in_stage("collected") if p.id == f"rss:feed/{native}")
-    return build_record(post.item, source=post.source, revision=post.revision, collected_at=post.collected_at,
-                        language=Language("es", 0.99), translation=Translation("no_model", source="es", target="en"))
+    return build_record(
+        post.item,
+        source=post.source,
+        revision=post.revision,
+        collected_at=post.collected_at,
+        language=Language("es", 0.99),
+        translation=Translation("no_model", source="es", target="en"),
+    )
 
 
 def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -49,7 +50,9 @@ class Publisher:
             seqs = [row.seq for row in rows]
             try:
                 await self._ensure_connected()
-                await self.backend.publish([Message.from_record(json.loads(row.body)) for row in rows])
+                await self.backend.publish(
+                    [Message.from_record(json.loads(row.body)) for row in rows]
+                )
             except QueueError as error:
                 self._connected = False
                 await self._forget_connection()
@@ -63,13 +66,17 @@ class Publisher:
                 self.on_published(len(rows))
 
     async def _forget_connection(self) -> None:
-        try:
+        with contextlib.suppress(QueueError):
             await self.backend.close()
-        except QueueError:
-            pass
 
-    async def run(self, stop: asyncio.Event, wake: asyncio.Event, *, idle: float = 5.0,
-                  max_backoff: float = 300.0) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event,
+        wake: asyncio.Event,
+        *,
+        idle: float = 5.0,
+        max_backoff: float = 300.0,
+    ) -> None:
         """Publish when woken or every `idle` seconds; back off while the broker is down."""
         failures = 0
         while not stop.is_set():
@@ -84,13 +91,16 @@ class Publisher:
             except QueueError as error:
                 failures += 1
                 delay = min(max_backoff, 2.0 ** min(failures, 10)) * random.uniform(0.8, 1.2)
-                log.warning("queue %s unavailable (%s); %d record(s) wait in the outbox, retry in %.0fs",
-                            self.backend.name, error, self.store.outbox_pending(), delay)
+                log.warning(
+                    "queue %s unavailable (%s); %d record(s) wait in the outbox, retry in %.0fs",
+                    self.backend.name,
+                    error,
+                    self.store.outbox_pending(),
+                    delay,
+                )
             wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(stop, wake), timeout=delay)
-            except TimeoutError:
-                pass
 
 
 async def _first(stop: asyncio.Event, wake: asyncio.Event) -> None:

@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS messages (
 class SqliteQueue(QueueBackend):
     name: ClassVar[str] = "sqlite"
 
-    def __init__(self, settings: QueueSettings, data_dir: Path, *, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, settings: QueueSettings, data_dir: Path, *, poll_interval: float = 1.0
+    ) -> None:
         super().__init__(settings)
         self.path = Path(data_dir) / QUEUE_FILE
         self.poll_interval = poll_interval
@@ -74,9 +76,13 @@ class SqliteQueue(QueueBackend):
             raise QueueError(f"cannot write to the embedded queue {self.path}: {error}") from None
 
     def read_after(self, offset: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
-        rows = self._connection().execute(
-            "SELECT seq, body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", (offset, limit)
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT seq, body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", (offset, limit)
+            )
+            .fetchall()
+        )
         return [(int(seq), json.loads(body)) for seq, body in rows]
 
     async def tail(self, *, limit: int, follow: bool) -> AsyncIterator[dict[str, Any]]:

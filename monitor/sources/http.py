@@ -18,7 +18,9 @@ import httpx
 from monitor import __version__
 from monitor.errors import AuthError, FetchError, NotFound, RateLimited
 
-DEFAULT_USER_AGENT = f"monitor/{__version__} (official-accounts monitor; +https://example.org/monitor)"
+DEFAULT_USER_AGENT = (
+    f"monitor/{__version__} (official-accounts monitor; +https://example.org/monitor)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,9 @@ class HttpClient:
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
             follow_redirects=True,
             max_redirects=5,
             transport=transport,
@@ -190,7 +194,9 @@ def redact_url(url: str) -> str:
         masked = []
         for pair in query.split("&"):
             key, sep, _value = pair.partition("=")
-            secret = any(word in key.lower() for word in ("token", "key", "secret", "password", "sig"))
+            secret = any(
+                word in key.lower() for word in ("token", "key", "secret", "password", "sig")
+            )
             masked.append(f"{key}{sep}***" if secret and sep else pair)
         query = "&".join(masked)
     return parts._replace(netloc=netloc, query=query).geturl()

@@ -106,8 +106,10 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str, configured:
     if not version and not feed.get("entries"):
         kind = "an HTML page" if b"<html" in content[:2048].lower() else "not an RSS/Atom feed"
         reason = f" ({detail})" if detail else ""
-        raise ParseError(f"{configured}: the response is {kind}{reason}",
-                         remedy="check the source's url points at the feed itself")
+        raise ParseError(
+            f"{configured}: the response is {kind}{reason}",
+            remedy="check the source's url points at the feed itself",
+        )
     return feed
 
 
@@ -140,7 +142,10 @@ def _media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
     for media in list(entry.get("media_content") or []) + list(entry.get("media_thumbnail") or []):
         url = _http_or_none(media.get("url"))
         if url:
-            found.setdefault(url, Media(_media_type(str(media.get("type", "") or media.get("medium", "image"))), url))
+            found.setdefault(
+                url,
+                Media(_media_type(str(media.get("type", "") or media.get("medium", "image"))), url),
+            )
     return tuple(found.values())
 
 

@@ -22,14 +22,25 @@ from monitor.store import Store
 
 def fill_outbox(store: Store, source: str, count: int, start: int = 0) -> None:
     items = [
-        Item(platform="rss", native_id=f"{source}/{n}", author=Author(source), text=f"texto {n}",
-             published_at=datetime(2022, 7, 4, tzinfo=UTC))
+        Item(
+            platform="rss",
+            native_id=f"{source}/{n}",
+            author=Author(source),
+            text=f"texto {n}",
+            published_at=datetime(2022, 7, 4, tzinfo=UTC),
+        )
         for n in range(start, start + count)
     ]
     store.save_fetch(source, "rss", items, SourceState())
     records = [
-        build_record(p.item, source=p.source, revision=p.revision, collected_at=p.collected_at,
-                     language=Language("es", 0.99), translation=Translation("no_model", source="es", target="en"))
+        build_record(
+            p.item,
+            source=p.source,
+            revision=p.revision,
+            collected_at=p.collected_at,
+            language=Language("es", 0.99),
+            translation=Translation("no_model", source="es", target="en"),
+        )
         for p in store.posts_in_stage("collected", 10_000)
     ]
     store.mark_ready(records)
@@ -76,7 +87,9 @@ async def test_republishing_the_same_revision_is_stored_once(tmp_path: Path) -> 
     assert len(await all_records(queue)) == 3
 
 
-async def test_a_failed_publish_keeps_records_in_the_outbox_until_the_queue_is_back(tmp_path: Path) -> None:
+async def test_a_failed_publish_keeps_records_in_the_outbox_until_the_queue_is_back(
+    tmp_path: Path,
+) -> None:
     store = Store.open(tmp_path)
     fill_outbox(store, "a", 4)
     queue = FlakyQueue(QueueSettings(), tmp_path, failures=2)

@@ -44,7 +44,9 @@ def source(url: str, name: str = "feed", **extra: object) -> SourceSettings:
 
 async def test_rss_entries_become_clean_items(http_server: LocalServer, http: HttpClient) -> None:
     http_server.route("/feed", Reply(body=fixture("mppre.xml"), headers=RSS))
-    result = await RssSource(source(http_server.url("/feed"), "mppre-feed"), http).fetch(SourceState())
+    result = await RssSource(source(http_server.url("/feed"), "mppre-feed"), http).fetch(
+        SourceState()
+    )
     items = {item.id: item for item in result.items}
     first = items["rss:mppre-feed/https://mppre.gob.ve/?p=101"]
     assert first.title == "Cancilleres de Venezuela y Rusia sostienen negociaciones en Moscú"
@@ -56,26 +58,37 @@ async def test_rss_entries_become_clean_items(http_server: LocalServer, http: Ht
     assert first.links[0] == "https://mppre.gob.ve/2022/07/04/cancilleres-venezuela-rusia-moscu/"
     assert "https://mppre.gob.ve/comunicados/" in first.links
     assert [m.type for m in first.media] == ["photo"]
-    assert first.published_at is not None and first.published_at.isoformat() == "2022-07-04T09:12:00+00:00"
+    assert (
+        first.published_at is not None
+        and first.published_at.isoformat() == "2022-07-04T09:12:00+00:00"
+    )
     assert first.author.name == "Prensa MPPRE" and first.lang_hint == "es"
     no_guid = items["rss:mppre-feed/https://mppre.gob.ve/2022/07/03/comunicado/"]
     assert no_guid.text.startswith("La República Bolivariana")
 
 
 async def test_atom_feed_and_times(http_server: LocalServer, http: HttpClient) -> None:
-    http_server.route("/atom", Reply(body=fixture("kremlin-atom.xml"), headers={"Content-Type": "application/atom+xml"}))
+    http_server.route(
+        "/atom",
+        Reply(body=fixture("kremlin-atom.xml"), headers={"Content-Type": "application/atom+xml"}),
+    )
     result = await RssSource(source(http_server.url("/atom")), http).fetch(SourceState())
     assert len(result.items) == 2
     call = result.items[0]
     assert call.text.startswith("Состоялся телефонный разговор")
-    assert call.published_at is not None and call.published_at.isoformat() == "2022-07-04T08:30:00+00:00"
+    assert (
+        call.published_at is not None
+        and call.published_at.isoformat() == "2022-07-04T08:30:00+00:00"
+    )
     assert "С.В.Лавров" in result.items[1].text
 
 
 async def test_charset_from_xml_declaration_wins_over_missing_header(
     http_server: LocalServer, http: HttpClient
 ) -> None:
-    http_server.route("/cp1251", Reply(body=fixture("mid-cp1251.xml"), headers={"Content-Type": "text/xml"}))
+    http_server.route(
+        "/cp1251", Reply(body=fixture("mid-cp1251.xml"), headers={"Content-Type": "text/xml"})
+    )
     result = await RssSource(source(http_server.url("/cp1251")), http).fetch(SourceState())
     assert result.items[0].title == "Заявление МИД России"
     assert result.items[0].text.startswith("Министерство иностранных дел")
@@ -95,14 +108,19 @@ async def test_entry_without_guid_or_link_gets_a_stable_hash_id(
     assert first.id == again.id and first.id.startswith("rss:feed/sha256:")
 
 
-async def test_conditional_get_and_revisions(http_server: LocalServer, http: HttpClient, store: Store) -> None:
+async def test_conditional_get_and_revisions(
+    http_server: LocalServer, http: HttpClient, store: Store
+) -> None:
     body = {"feed": fixture("mppre.xml")}
 
     def serve(request: Request) -> Reply:
         etag = f'"v{hash(body["feed"]) & 0xFFFF}"'
         if request.headers.get("if-none-match") == etag:
             return Reply(304, headers={"ETag": etag})
-        return Reply(body=body["feed"], headers={**RSS, "ETag": etag, "Last-Modified": "Mon, 04 Jul 2022 10:00:00 GMT"})
+        return Reply(
+            body=body["feed"],
+            headers={**RSS, "ETag": etag, "Last-Modified": "Mon, 04 Jul 2022 10:00:00 GMT"},
+        )
 
     http_server.route("/feed", serve)
     rss = RssSource(source(http_server.url("/feed"), "mppre-feed"), http)
@@ -111,18 +129,25 @@ async def test_conditional_get_and_revisions(http_server: LocalServer, http: Htt
     second = await collect(rss, store)
     assert (second.status, second.new, second.updated) == ("not_modified", 0, 0)
     assert http_server.hits("/feed")[-1].headers["if-none-match"].startswith('"v')
-    assert http_server.hits("/feed")[-1].headers["if-modified-since"] == "Mon, 04 Jul 2022 10:00:00 GMT"
+    assert (
+        http_server.hits("/feed")[-1].headers["if-modified-since"]
+        == "Mon, 04 Jul 2022 10:00:00 GMT"
+    )
 
-    body["feed"] = body["feed"].replace("para seguir afianzando".encode(), "para afianzar".encode())
+    body["feed"] = body["feed"].replace(b"para seguir afianzando", b"para afianzar")
     third = await collect(rss, store)
     assert (third.status, third.new, third.updated, third.unchanged) == ("ok", 0, 1, 2)
-    row = store.query("SELECT revision FROM posts WHERE id = ?", ("rss:mppre-feed/https://mppre.gob.ve/?p=100",))
+    row = store.query(
+        "SELECT revision FROM posts WHERE id = ?", ("rss:mppre-feed/https://mppre.gob.ve/?p=100",)
+    )
     assert row[0]["revision"] == 2
 
 
 async def test_first_run_backfill_limit(http_server: LocalServer, http: HttpClient) -> None:
     http_server.route("/feed", Reply(body=fixture("mppre.xml"), headers=RSS))
-    result = await RssSource(source(http_server.url("/feed"), backfill=2), http).fetch(SourceState())
+    result = await RssSource(source(http_server.url("/feed"), backfill=2), http).fetch(
+        SourceState()
+    )
     assert [i.title for i in result.items] == [
         "Cancilleres de Venezuela y Rusia sostienen negociaciones en Moscú",
         "Canciller Faría se reúne con Serguéi Lavrov",
@@ -131,7 +156,11 @@ async def test_first_run_backfill_limit(http_server: LocalServer, http: HttpClie
 
 BAD_REPLIES = {
     "truncated": (Reply(body=fixture("truncated.xml"), headers=RSS), "parse", "truncated"),
-    "html": (Reply(body=fixture("not-a-feed.html"), headers={"Content-Type": "text/html"}), "parse", "HTML page"),
+    "html": (
+        Reply(body=fixture("not-a-feed.html"), headers={"Content-Type": "text/html"}),
+        "parse",
+        "HTML page",
+    ),
     "garbage": (Reply(body=b"\x00\x01\x02 garbage", headers=RSS), "parse", "not an RSS/Atom feed"),
     "huge": (Reply(body=b"<rss>" + b" " * (3 * 1024 * 1024), headers=RSS), "too_large", "cap"),
     "timeout": (Reply(body=fixture("mppre.xml"), headers=RSS, delay=3.0), "timeout", "timed out"),
@@ -182,7 +211,9 @@ def resetting_server() -> Iterator[str]:
             except TimeoutError:
                 continue
             conn.recv(1024)
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             conn.close()
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -193,11 +224,15 @@ def resetting_server() -> Iterator[str]:
     listener.close()
 
 
-async def test_connection_reset_and_refused(resetting_server: str, http: HttpClient, store: Store) -> None:
+async def test_connection_reset_and_refused(
+    resetting_server: str, http: HttpClient, store: Store
+) -> None:
     outcome = await collect(RssSource(source(resetting_server, "reset"), http), store)
     assert (outcome.status, outcome.error_kind) == ("error", "connection")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
-    refused = await collect(RssSource(source(f"http://127.0.0.1:{free_port}/feed", "refused"), http), store)
+    refused = await collect(
+        RssSource(source(f"http://127.0.0.1:{free_port}/feed", "refused"), http), store
+    )
     assert (refused.status, refused.error_kind) == ("error", "connection")

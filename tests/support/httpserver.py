@@ -58,7 +58,9 @@ class LocalServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -81,7 +83,10 @@ class LocalServer:
 
         parts = urlsplit(handler.path)
         request = Request(
-            handler.command, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in handler.headers.items()}
+            handler.command,
+            parts.path,
+            parse_qs(parts.query),
+            {k.lower(): v for k, v in handler.headers.items()},
         )
         with self._lock:
             self.requests.append(request)

@@ -31,7 +31,9 @@ def _is_loopback(address: Any, family: int) -> bool:
 def _guarded(original: Any) -> Any:
     def connect(self: socket.socket, address: Any) -> Any:
         if not _is_loopback(address, self.family):
-            raise NonLoopbackConnection(f"test tried to connect to {address!r}: only loopback is allowed")
+            raise NonLoopbackConnection(
+                f"test tried to connect to {address!r}: only loopback is allowed"
+            )
         return original(self, address)
 
     return connect
