@@ -9,6 +9,7 @@ from types import TracebackType
 
 from monitor.config import Settings, SourceSettings
 from monitor.errors import QueueError
+from monitor.metrics import Metrics
 from monitor.pipeline import Enricher, SourceOutcome, collect
 from monitor.queues.base import QueueBackend
 from monitor.queues.factory import open_backend
@@ -35,6 +36,7 @@ class App:
 
     def __init__(self, settings: Settings, *, translator: Translator | None = None) -> None:
         self.settings = settings
+        self.metrics = Metrics()
         self.store = Store.open(settings.monitor.data_dir)
         self.http = HttpClient(
             user_agent=settings.monitor.user_agent,
@@ -44,9 +46,26 @@ class App:
             per_host=settings.monitor.per_host_concurrency,
         )
         self.translator = translator or build_translator(settings, self.store)
-        self.enricher = Enricher(settings, self.store, self.translator)
+        self.enricher = Enricher(settings, self.store, self.translator, self.metrics)
         self.backend: QueueBackend = open_backend(settings)
-        self.publisher = Publisher(self.store, self.backend, batch=settings.queue.batch)
+        backend = settings.queue.backend
+        self.publisher = Publisher(
+            self.store,
+            self.backend,
+            batch=settings.queue.batch,
+            on_published=self.metrics.published.labels(backend).inc,
+            on_failed=self.metrics.publish_failures.labels(backend).inc,
+        )
+        self.metrics.watch(
+            "monitor_translation_backlog",
+            "Posts waiting for translation",
+            lambda: float(self.store.count_stage("translating")),
+        )
+        self.metrics.watch(
+            "monitor_outbox_pending",
+            "Records waiting in the outbox for the queue",
+            lambda: float(self.store.outbox_pending()),
+        )
         self.sources: dict[str, Source] = {}
         self.configure_sources(settings.sources)
 
@@ -79,9 +98,22 @@ class App:
 
         async def one(source: Source) -> SourceOutcome:
             async with limit:
-                return await collect(source, self.store)
+                outcome = await collect(source, self.store)
+            self.observe(outcome)
+            return outcome
 
         return list(await asyncio.gather(*(one(s) for s in chosen)))
+
+    def observe(self, outcome: SourceOutcome) -> None:
+        metrics, name = self.metrics, outcome.source
+        metrics.polls.labels(name, outcome.status).inc()
+        metrics.consecutive_errors.labels(name).set(outcome.consecutive_errors)
+        if outcome.status == "error":
+            metrics.fetch_errors.labels(name, outcome.error_kind or "error").inc()
+            return
+        metrics.posts_collected.labels(name).inc(outcome.new)
+        metrics.posts_updated.labels(name).inc(outcome.updated)
+        metrics.last_success.labels(name).set_to_current_time()
 
     async def process(self) -> None:
         """Enrich, translate and publish whatever the store holds for it."""

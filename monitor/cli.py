@@ -151,7 +151,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "run":
         from monitor.daemon import run_daemon
 
-        return asyncio.run(run_daemon(settings))
+        return asyncio.run(run_daemon(settings, args.config))
     if command == "sources":
         return cmd_sources(settings)
     if command == "queue":

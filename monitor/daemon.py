@@ -17,9 +17,11 @@ from typing import IO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import systemd
 from monitor.app import App
-from monitor.config import Settings
-from monitor.errors import MonitorError
+from monitor.config import Settings, load_settings
+from monitor.errors import ConfigError, MonitorError
+from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
 
 log = logging.getLogger("monitor.daemon")
@@ -74,19 +76,26 @@ def backoff_delay(
 
 
 class Daemon:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, config_path: Path | None = None) -> None:
         self.settings = settings
+        self.config_path = config_path
         self.app = App(settings)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()
         self._not_before: dict[str, float] = {}
         self._in_flight: set[asyncio.Task[SourceOutcome]] = set()
+        self._processing: asyncio.Task[None] | None = None
+        self.health: HealthServer | None = None
+        if settings.monitor.health:
+            self.health = HealthServer(
+                settings.monitor.health, self.app.metrics, self.health_problem
+            )
 
-    def schedule_sources(self) -> None:
+    def schedule_sources(self, names: list[str] | None = None) -> None:
         now = datetime.now(UTC)
-        for name, source in self.app.sources.items():
-            settings = source.settings
+        for name in names if names is not None else list(self.app.sources):
+            settings = self.app.sources[name].settings
             first = now + timedelta(seconds=random.uniform(0, min(settings.jitter_seconds, 5.0)))
             self.scheduler.add_job(
                 self.poll,
@@ -98,8 +107,59 @@ class Daemon:
                 coalesce=True,
                 misfire_grace_time=int(max(1, settings.every)),
                 next_run_time=first,
+                replace_existing=True,
             )
             log.info("source %s: %s every %ss", name, settings.platform, f"{settings.every:g}")
+
+    async def health_problem(self) -> str | None:
+        if not self.scheduler.running:
+            return "the scheduler is not running"
+        if self._processing is not None and self._processing.done():
+            return "the processing loop has stopped"
+        if not await asyncio.to_thread(self.app.store.writable):
+            return f"the store {self.app.store.path} is not writable"
+        return None
+
+    def reload(self) -> None:
+        """SIGHUP: re-read the config; sources added, removed or changed take effect now."""
+        try:
+            fresh = load_settings(self.config_path)
+        except ConfigError as error:
+            problems = getattr(error, "problems", [])
+            log.error(
+                "SIGHUP: the new config is invalid, keeping the running one: %s %s",
+                error,
+                "; ".join(problems),
+            )
+            return
+        old = {s.name: s for s in self.settings.sources if s.enabled}
+        new = {s.name: s for s in fresh.sources if s.enabled}
+        removed = [n for n in old if n not in new]
+        changed = [n for n in new if n in old and new[n] != old[n]]
+        added = [n for n in new if n not in old]
+        for name in removed + changed:
+            if self.scheduler.get_job(f"source:{name}"):
+                self.scheduler.remove_job(f"source:{name}")
+        self.app.configure_sources(fresh.sources)
+        self.schedule_sources(changed + added)
+        for name in removed:
+            log.info("source %s: removed by SIGHUP", name)
+        if fresh.model_copy(update={"sources": ()}) != self.settings.model_copy(
+            update={"sources": ()}
+        ):
+            log.warning(
+                "SIGHUP: only [[sources]] changes apply without a restart; restart for the rest"
+            )
+        self.settings = fresh.model_copy(
+            update={"monitor": self.settings.monitor, "queue": self.settings.queue}
+        )
+        self.app.settings = self.settings
+        log.info(
+            "SIGHUP: config reloaded (%d added, %d changed, %d removed)",
+            len(added),
+            len(changed),
+            len(removed),
+        )
 
     async def poll(self, name: str) -> None:
         if self.stopping.is_set():
@@ -133,6 +193,11 @@ class Daemon:
             )
         else:
             self._not_before.pop(name, None)
+            job = self.scheduler.get_job(f"source:{name}")
+            if job is not None and job.next_run_time is not None:
+                await asyncio.to_thread(
+                    self.app.store.set_next_poll, name, source.settings.platform, job.next_run_time
+                )
             if outcome.new or outcome.updated:
                 self.wake.set()
 
@@ -152,6 +217,15 @@ class Daemon:
             except Exception:
                 log.exception("processing failed; will retry")
 
+    async def watchdog_loop(self) -> None:
+        interval = systemd.watchdog_interval()
+        if interval is None:
+            return
+        while not self.stopping.is_set():
+            if await self.health_problem() is None:
+                systemd.notify("WATCHDOG=1")
+            await asyncio.sleep(interval)
+
     def request_stop(self, signame: str) -> None:
         if self.stopping.is_set():
             log.warning("second %s: exiting now", signame)
@@ -168,9 +242,14 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.request_stop, signal.Signals(signum).name)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        if self.health is not None:
+            await self.health.start()
         self.schedule_sources()
         self.scheduler.start()
-        processing = asyncio.create_task(self.process_loop())
+        processing = self._processing = asyncio.create_task(self.process_loop())
+        watchdog = asyncio.create_task(self.watchdog_loop())
+        systemd.notify("READY=1")
         log.info(
             "monitor running: %d source(s), data in %s",
             len(self.app.sources),
@@ -179,6 +258,8 @@ class Daemon:
         try:
             await self.stopping.wait()
         finally:
+            systemd.notify("STOPPING=1")
+            watchdog.cancel()
             self.scheduler.shutdown(wait=False)
             grace = self.settings.monitor.shutdown_grace
             if self._in_flight:
@@ -189,15 +270,17 @@ class Daemon:
                 log.warning(
                     "processing did not finish within the grace period; it resumes on restart"
                 )
+            if self.health is not None:
+                await self.health.stop()
             await self.app.aclose()
         log.info("monitor stopped")
         return 0
 
 
-async def run_daemon(settings: Settings) -> int:
+async def run_daemon(settings: Settings, config_path: Path | None = None) -> int:
     lock = InstanceLock(settings.monitor.data_dir)
     lock.acquire()
     try:
-        return await Daemon(settings).run()
+        return await Daemon(settings, config_path).run()
     finally:
         lock.release()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, Literal
 from monitor.config import Settings
 from monitor.errors import SourceError, StoreError, TranslationError
 from monitor.lang import detect_language
+from monitor.metrics import Metrics
 from monitor.record import Language, Translation, build_record
 from monitor.sources.base import Source
 from monitor.store import Store, StoredPost
@@ -101,8 +103,15 @@ def _record_failure(store: Store, name: str, platform: str, kind: str, message: 
 class Enricher:
     """Detects languages and decides, per post, whether it needs translating."""
 
-    def __init__(self, settings: Settings, store: Store, translator: Translator) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        translator: Translator,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
+        self.metrics = metrics
         self.store = store
         self.translator = translator
         self._warned_pairs: set[tuple[str, str]] = set()
@@ -188,7 +197,11 @@ class Enricher:
             translation = [Translation("no_model", source=code, target=self.target)] * len(posts)
         else:
             try:
+                started = time.perf_counter()
                 outputs = self.translator.translate(texts, code, self.target)
+                if self.metrics is not None:
+                    self.metrics.translation_latency.observe(time.perf_counter() - started)
+                    self.metrics.translated_posts.labels(f"{code}-{self.target}").inc(len(posts))
                 translation = [
                     Translation(
                         "translated",

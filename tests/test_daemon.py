@@ -117,3 +117,79 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
     restarted.communicate(timeout=30)
     assert restarted.returncode == 0
     assert len(wait_for_queue(config, subprocess_env, tmp_path, 3, timeout=1)) == 3
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_health_metrics_and_sighup_reload(
+    http_server: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    http_server.route(
+        "/mppre",
+        Reply(
+            body=(DATA / "mppre.xml").read_bytes(), headers={"Content-Type": "application/rss+xml"}
+        ),
+    )
+    http_server.route(
+        "/kremlin",
+        Reply(
+            body=(DATA / "kremlin-atom.xml").read_bytes(),
+            headers={"Content-Type": "application/atom+xml"},
+        ),
+    )
+    port = free_port()
+    config = write_config(tmp_path, http_server)
+    config.write_text(config.read_text().replace('health = ""', f'health = "127.0.0.1:{port}"'))
+    daemon = start(config, subprocess_env, tmp_path)
+    try:
+        assert len(wait_for_queue(config, subprocess_env, tmp_path, 3)) == 3
+        status, body = get(f"http://127.0.0.1:{port}/healthz")
+        assert (status, json.loads(body)["status"]) == (200, "ok")
+        status, metrics = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200
+        assert 'monitor_posts_collected_total{source="mppre-feed"} 3.0' in metrics
+        assert 'monitor_fetch_errors_total{kind="not_found",source="broken"}' in metrics
+        assert 'monitor_records_published_total{backend="sqlite"} 3.0' in metrics
+        assert "monitor_source_last_success_timestamp_seconds" in metrics
+        assert "monitor_translation_backlog 0.0" in metrics
+        assert get(f"http://127.0.0.1:{port}/nope")[0] == 404
+
+        config.write_text(
+            config.read_text()
+            + f"""
+[[sources]]
+name = "kremlin-ru"
+platform = "rss"
+url = "{http_server.url("/kremlin")}"
+every = "1s"
+"""
+        )
+        daemon.send_signal(signal.SIGHUP)
+        assert len(wait_for_queue(config, subprocess_env, tmp_path, 5)) == 5
+        config.write_text("garbage = [")
+        daemon.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        assert daemon.poll() is None
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+    assert "SIGHUP: config reloaded (1 added, 0 changed, 0 removed)" in err
+    assert "SIGHUP: the new config is invalid" in err

@@ -1,0 +1,86 @@
+"""Prometheus metrics of one monitor process, in their own registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+
+class _Callback(Collector):
+    def __init__(self, name: str, documentation: str, read: Callable[[], float]) -> None:
+        self.name, self.documentation, self.read = name, documentation, read
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        return [GaugeMetricFamily(self.name, self.documentation, value=self.read())]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.posts_collected = Counter(
+            "monitor_posts_collected", "New posts stored, per source", ["source"], registry=r
+        )
+        self.posts_updated = Counter(
+            "monitor_posts_updated",
+            "Edited posts stored as a new revision, per source",
+            ["source"],
+            registry=r,
+        )
+        self.fetch_errors = Counter(
+            "monitor_fetch_errors",
+            "Failed polls, per source and kind of error",
+            ["source", "kind"],
+            registry=r,
+        )
+        self.polls = Counter(
+            "monitor_polls", "Polls, per source and outcome", ["source", "status"], registry=r
+        )
+        self.last_success = Gauge(
+            "monitor_source_last_success_timestamp_seconds",
+            "Unix time of the last good poll",
+            ["source"],
+            registry=r,
+        )
+        self.consecutive_errors = Gauge(
+            "monitor_source_consecutive_errors",
+            "Failed polls since the last good one",
+            ["source"],
+            registry=r,
+        )
+        self.translation_latency = Histogram(
+            "monitor_translation_batch_seconds",
+            "Time to translate one batch of posts",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            registry=r,
+        )
+        self.translated_posts = Counter(
+            "monitor_translated_posts", "Posts translated, per language pair", ["pair"], registry=r
+        )
+        self.published = Counter(
+            "monitor_records_published",
+            "Records confirmed by the queue backend",
+            ["backend"],
+            registry=r,
+        )
+        self.publish_failures = Counter(
+            "monitor_publish_failures",
+            "Records whose publish attempt failed",
+            ["backend"],
+            registry=r,
+        )
+        self.digest_last_sent = Gauge(
+            "monitor_digest_last_sent_timestamp_seconds",
+            "Unix time the last digest was sent",
+            registry=r,
+        )
+
+    def watch(self, name: str, documentation: str, read: Callable[[], float]) -> None:
+        """A gauge read at scrape time (backlogs kept in the store)."""
+        self.registry.register(_Callback(name, documentation, read))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
