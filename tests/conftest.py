@@ -19,6 +19,8 @@ from tests.support.httpserver import LocalServer  # noqa: E402
 
 install()
 
+pytest_plugins = ["tests.support.argos_package"]
+
 
 @pytest.fixture
 def http_server() -> Iterator[LocalServer]:

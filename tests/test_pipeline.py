@@ -11,13 +11,7 @@ from monitor.app import App
 from monitor.config import Settings
 from monitor.queues.sqlite import SqliteQueue
 from monitor.record import json_schema
-from tests.support.argos_package import (  # noqa: F401  (fixtures)
-    ArgosEnv,
-    BuiltPackage,
-    argos_env,
-    argos_packages,
-    install_unzipped,
-)
+from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
 from tests.support.httpserver import LocalServer, Reply
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
