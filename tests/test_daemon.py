@@ -104,7 +104,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
         time.sleep(1.5)
     finally:
         daemon.send_signal(signal.SIGTERM)
-        out, err = daemon.communicate(timeout=30)
+        _, err = daemon.communicate(timeout=30)
     assert daemon.returncode == 0, err
     assert "source mppre-feed: polling" in err
     assert "source broken:" in err and "HTTP 404" in err
