@@ -1,0 +1,180 @@
+"""Benchmark: one collection pass over 1,000 sources served by a local HTTP server.
+
+Prints wall time, requests/s and peak RSS for a first pass (200s, every post new) and a
+second pass (conditional GET, 304s), and, as the baseline measured in the same process,
+a bare httpx loop fetching the same URLs with the same concurrency. Figures are given
+as ratios against that baseline because these machines are noisy.
+
+    .venv/bin/python bench/collect.py [--sources 1000] [--posts 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.app import App
+from monitor.config import Settings
+
+SPANISH = (
+    "Nos reunimos con el canciller para seguir afianzando los acuerdos bilaterales entre "
+    "Venezuela y Rusia a través de la revisión de la agenda de cooperación."
+)
+RUSSIAN = (
+    "Министр иностранных дел провёл переговоры с венесуэльским коллегой и обсудил вопросы "
+    "двустороннего сотрудничества в энергетической сфере."
+)
+
+
+def feed(number: int, posts: int) -> bytes:
+    text = SPANISH if number % 2 else RUSSIAN
+    items = "".join(
+        f"<item><guid>feed{number}-post{p}</guid><title>Comunicado {p}</title>"
+        f"<link>https://example.org/{number}/{p}</link>"
+        f"<pubDate>{formatdate(1656925920 + p * 60, usegmt=True)}</pubDate>"
+        f"<description>&lt;p&gt;{text} ({number}-{p})&lt;/p&gt;</description></item>"
+        for p in range(posts)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed {number}</title>'
+        f"<link>https://example.org/{number}</link>{items}</channel></rss>"
+    ).encode()
+
+
+def serve(port_queue: multiprocessing.Queue[int], posts: int) -> None:
+    cache: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            number = int(self.path.rsplit("/", 1)[-1].split(".")[0])
+            etag = f'"feed-{number}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = cache.get(self.path) or cache.setdefault(self.path, feed(number, posts))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 1024
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def bare_loop(urls: list[str], concurrency: int) -> float:
+    limit = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=concurrency), trust_env=False
+    ) as client:
+
+        async def one(url: str) -> None:
+            async with limit:
+                (await client.get(url)).raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(u) for u in urls))
+        return time.perf_counter() - started
+
+
+async def monitor_pass(app: App) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    outcomes = await app.collect_all()
+    elapsed = time.perf_counter() - started
+    errors = [o for o in outcomes if o.status == "error"]
+    if errors:
+        raise SystemExit(f"{len(errors)} source(s) failed, e.g. {errors[0].error}")
+    return elapsed, sum(o.new for o in outcomes), sum(o.status == "not_modified" for o in outcomes)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=10, help="posts per feed")
+    args = parser.parse_args()
+
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(ports, args.posts), daemon=True)
+    server.start()
+    base = f"http://127.0.0.1:{ports.get(timeout=10)}"
+    urls = [f"{base}/feeds/{n}.xml" for n in range(args.sources)]
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings.model_validate(
+            {
+                "monitor": {"data_dir": data_dir, "health": "", "per_host_concurrency": 32},
+                "translation": {"enabled": False},
+                "sources": [
+                    {"name": f"feed-{n}", "platform": "rss", "url": url}
+                    for n, url in enumerate(urls)
+                ],
+            }
+        )
+        concurrency = settings.monitor.max_concurrency
+        await bare_loop(urls[:50], concurrency)
+        baseline = await bare_loop(urls, concurrency)
+        rss_before = peak_rss_mb()
+        async with App(settings) as app:
+            first, new, _ = await monitor_pass(app)
+            rss_first = peak_rss_mb()
+            second, _, unchanged = await monitor_pass(app)
+            enrich_started = time.perf_counter()
+            enriched = await asyncio.to_thread(app.enricher.enrich_collected)
+            enrich = time.perf_counter() - enrich_started
+    server.kill()
+
+    n = args.sources
+    print(
+        f"collect benchmark: {n} RSS sources x {args.posts} posts on 127.0.0.1, concurrency {concurrency}"
+    )
+    print(f"{'run':<34} {'wall s':>8} {'req/s':>8} {'vs bare':>8}")
+    print(f"{'bare httpx loop (baseline)':<34} {baseline:>8.2f} {n / baseline:>8.0f} {1.0:>8.2f}")
+    print(
+        f"{'monitor pass 1 (200, all new)':<34} {first:>8.2f} {n / first:>8.0f} {first / baseline:>8.2f}"
+    )
+    print(
+        f"{'monitor pass 2 (304s)':<34} {second:>8.2f} {n / second:>8.0f} {second / baseline:>8.2f}"
+    )
+    print(f"posts stored in pass 1: {new}; sources not modified in pass 2: {unchanged}")
+    print(f"pass 1 / pass 2 speed-up: {first / second:.1f}x (goal >= 3x); pass 1 goal <= 15 s")
+    print(
+        f"peak RSS: {rss_before:.0f} MB before the monitor, {rss_first:.0f} MB after pass 1, "
+        f"{peak_rss_mb():.0f} MB at the end (goal <= 300 MB)"
+    )
+    print(
+        f"language detection of the {enriched} stored posts: {enrich:.2f} s "
+        f"({enrich / max(1, enriched) * 1000:.2f} ms/post)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
