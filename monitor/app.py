@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 from monitor.config import Settings, SourceSettings
-from monitor.errors import QueueError
+from monitor.errors import MonitorError, QueueError
 from monitor.metrics import Metrics
 from monitor.pipeline import Enricher, SourceOutcome, collect
 from monitor.queues.base import QueueBackend
@@ -70,7 +70,15 @@ class App:
         self.configure_sources(settings.sources)
 
     def configure_sources(self, configured: Sequence[SourceSettings]) -> None:
-        self.sources = {s.name: build_source(s, self.http) for s in configured if s.enabled}
+        """Build an adapter per enabled source; one that cannot be built is logged and skipped."""
+        self.sources = {}
+        for settings in configured:
+            if not settings.enabled:
+                continue
+            try:
+                self.sources[settings.name] = build_source(settings, self.http)
+            except MonitorError as error:
+                log.error("source %s: skipped: %s", settings.name, error)
 
     async def __aenter__(self) -> App:
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -130,6 +131,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:
+        logging.getLogger("monitor").debug("internal error", exc_info=True)
+        print(
+            f"monitor: internal error: {type(error).__name__}: {error}"
+            " (run with --log-level debug for the details, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 def _settings(args: argparse.Namespace) -> Settings:

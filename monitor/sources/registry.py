@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from monitor.config import SourceSettings
+from monitor.errors import ConfigError
 from monitor.sources.base import Source
 from monitor.sources.http import HttpClient
 
@@ -19,7 +20,15 @@ _ADAPTERS = {
 
 def adapter_class(platform: str) -> type[Source]:
     module_name, _, class_name = _ADAPTERS[platform].partition(":")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        raise ConfigError(
+            f'platform "{platform}" is not supported by this version of the monitor',
+            remedy="upgrade the monitor or remove the source",
+        ) from None
     cls: type[Source] = getattr(module, class_name)
     return cls
 
