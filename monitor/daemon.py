@@ -86,6 +86,7 @@ class Daemon:
         self._not_before: dict[str, float] = {}
         self._in_flight: set[asyncio.Task[SourceOutcome]] = set()
         self._processing: asyncio.Task[None] | None = None
+        self._stop_requested_at = 0.0
         self.health: HealthServer | None = None
         if settings.monitor.health:
             self.health = HealthServer(
@@ -185,6 +186,10 @@ class Daemon:
                 outcome.retry_after,
             )
             self._not_before[name] = time.monotonic() + delay
+            moment = datetime.now(UTC) + timedelta(seconds=delay)
+            await asyncio.to_thread(
+                self.app.store.set_next_poll, name, source.settings.platform, moment
+            )
             log.warning(
                 "source %s: %d consecutive error(s), next try in %.0fs",
                 name,
@@ -217,6 +222,20 @@ class Daemon:
             except Exception:
                 log.exception("processing failed; will retry")
 
+    async def _finish_in_flight(self, processing: asyncio.Task[None]) -> None:
+        """Give in-flight fetches and the last processing pass the grace period, no more."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.monitor.shutdown_grace
+        fetching = bool(self._in_flight)
+        if fetching:
+            await asyncio.wait(set(self._in_flight), timeout=self.settings.monitor.shutdown_grace)
+        try:
+            await asyncio.wait_for(processing, timeout=max(0.1, deadline - loop.time()))
+            if fetching:
+                await asyncio.wait_for(self.app.process(), timeout=max(0.1, deadline - loop.time()))
+        except TimeoutError:
+            log.warning("shutdown grace ran out; unfinished work resumes from the store on restart")
+
     async def watchdog_loop(self) -> None:
         interval = systemd.watchdog_interval()
         if interval is None:
@@ -227,6 +246,9 @@ class Daemon:
             await asyncio.sleep(interval)
 
     def request_stop(self, signame: str) -> None:
+        now = time.monotonic()
+        if self.stopping.is_set() and now - self._stop_requested_at < 1.0:
+            return  # the same signal delivered to the process and to its group
         if self.stopping.is_set():
             log.warning("second %s: exiting now", signame)
             os._exit(1)
@@ -235,6 +257,7 @@ class Daemon:
             signame,
             self.settings.monitor.shutdown_grace,
         )
+        self._stop_requested_at = now
         self.stopping.set()
         self.wake.set()
 
@@ -261,15 +284,7 @@ class Daemon:
             systemd.notify("STOPPING=1")
             watchdog.cancel()
             self.scheduler.shutdown(wait=False)
-            grace = self.settings.monitor.shutdown_grace
-            if self._in_flight:
-                await asyncio.wait(set(self._in_flight), timeout=grace)
-            try:
-                await asyncio.wait_for(processing, timeout=grace)
-            except TimeoutError:
-                log.warning(
-                    "processing did not finish within the grace period; it resumes on restart"
-                )
+            await self._finish_in_flight(processing)
             if self.health is not None:
                 await self.health.stop()
             await self.app.aclose()

@@ -77,5 +77,5 @@ def setup_logging(level: str = "info", fmt: LogFormat = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("MONITOR_LOG_LEVEL", level).upper())
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "aio_pika", "aiormq", "nats"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aio_pika", "aiormq", "nats"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -193,3 +193,32 @@ every = "1s"
     assert daemon.returncode == 0, err
     assert "SIGHUP: config reloaded (1 added, 0 changed, 0 removed)" in err
     assert "SIGHUP: the new config is invalid" in err
+
+
+def test_sigterm_mid_fetch_exits_zero_within_grace_and_loses_nothing(
+    http_server: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    body = (DATA / "mppre.xml").read_bytes()
+    http_server.route(
+        "/mppre", Reply(body=body, headers={"Content-Type": "application/rss+xml"}, delay=2.0)
+    )
+    config = write_config(tmp_path, http_server)
+    daemon = start(config, subprocess_env, tmp_path)
+    deadline = time.monotonic() + 20
+    while not http_server.hits("/mppre") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    stopped_at = time.monotonic()
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+    assert time.monotonic() - stopped_at < 5 + 2
+    records = wait_for_queue(config, subprocess_env, tmp_path, 3, timeout=1)
+    assert len(records) == 3
+    assert len({(r["id"], r["revision"]) for r in records}) == 3
+    http_server.route("/mppre", Reply(body=body, headers={"Content-Type": "application/rss+xml"}))
+    restarted = start(config, subprocess_env, tmp_path)
+    time.sleep(3)
+    restarted.send_signal(signal.SIGTERM)
+    restarted.communicate(timeout=30)
+    assert len(wait_for_queue(config, subprocess_env, tmp_path, 4, timeout=1)) == 3
