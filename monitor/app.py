@@ -126,6 +126,7 @@ class App:
     async def process(self) -> None:
         """Enrich, translate and publish whatever the store holds for it."""
         await asyncio.to_thread(self.enricher.enrich_collected)
+        await asyncio.to_thread(self.enricher.resume_untranslated)
         await self.enricher.translate_pending()
         try:
             await self.publisher.drain()

@@ -99,4 +99,10 @@ CREATE TABLE digests (
 );
 CREATE UNIQUE INDEX digests_window ON digests (window_start, window_end)
 """,
+    # 2: the translation status as a column, so untranslated posts can be found again.
+    """
+ALTER TABLE posts ADD COLUMN translation_status TEXT;
+UPDATE posts SET translation_status = json_extract(translation, '$.status') WHERE translation IS NOT NULL;
+CREATE INDEX posts_translation_status ON posts (translation_status, language)
+""",
 )

@@ -178,6 +178,24 @@ class Enricher:
             translation=translation,
         )
 
+    def resume_untranslated(self) -> int:
+        """Posts that went out as `no_model` are translated once their model is installed."""
+        if not self.settings.translation.enabled:
+            return 0
+        resumed = 0
+        for code in self.store.untranslated_languages():
+            if self.wants_translation(code) and self.translator.model_for(code, self.target):
+                count = self.store.requeue_untranslated(code)
+                log.info(
+                    "a %s->%s model is now installed: translating %d earlier post(s)",
+                    code,
+                    self.target,
+                    count,
+                )
+                self._warned_pairs.discard((code, self.target))
+                resumed += count
+        return resumed
+
     def translate_batch(self, limit: int) -> int:
         """Translate up to `limit` waiting posts, grouped by pair; blocking (run it in a thread)."""
         posts = self.store.posts_in_stage("translating", limit)

@@ -326,11 +326,13 @@ class Store:
             for record in records:
                 cursor = db.execute(
                     "UPDATE posts SET stage = 'ready', language = ?, confidence = ?, translation = ?,"
-                    " updated_at = ? WHERE id = ? AND revision = ? AND stage != 'ready'",
+                    " translation_status = ?, updated_at = ?"
+                    " WHERE id = ? AND revision = ? AND stage != 'ready'",
                     (
                         record["language"]["code"],
                         record["language"]["confidence"],
                         json.dumps(record["translation"], ensure_ascii=False),
+                        record["translation"]["status"],
                         now,
                         record["id"],
                         record["revision"],
@@ -352,6 +354,31 @@ class Store:
                 )
                 done += 1
         return done
+
+    def untranslated_languages(self) -> list[str]:
+        """Languages of published posts that went out with `no_model`."""
+        rows = self.query(
+            "SELECT DISTINCT language FROM posts WHERE translation_status = 'no_model' AND stage = 'ready'"
+        )
+        return [str(row[0]) for row in rows]
+
+    def requeue_untranslated(self, language: str) -> int:
+        """A model for `language` appeared: its `no_model` posts become a new revision to translate."""
+        now = format_time(utcnow())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
+                " SELECT id, revision + 1, content_hash, item, ? FROM posts"
+                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?",
+                (now, language),
+            )
+            cursor = db.execute(
+                "UPDATE posts SET revision = revision + 1, stage = 'translating',"
+                " translation = NULL, translation_status = NULL, updated_at = ?"
+                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?",
+                (now, language),
+            )
+        return int(cursor.rowcount)
 
     # -- outbox --------------------------------------------------------------
 

@@ -223,3 +223,18 @@ def test_usage_errors_exit_2_without_traceback(
 ) -> None:
     done = run_monitor(["frobnicate"], subprocess_env, tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_sources_lists_last_success_and_errors(
+    http_server: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    http_server.route(
+        "/embassy", Reply(body=ENGLISH_FEED, headers={"Content-Type": "application/rss+xml"})
+    )
+    config = write_config(tmp_path, http_server)
+    run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
+    done = run_monitor(["--config", str(config), "sources"], subprocess_env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
+    assert "HTTP 404" in lines["mppre-feed"] and " 1 " in lines["mppre-feed"]
+    assert "never" not in lines["embassy-en"] and "HTTP" not in lines["embassy-en"]

@@ -107,3 +107,30 @@ async def test_a_crash_after_the_store_commit_resumes_from_the_store(
         await app.process()
         assert app.store.count_stage("ready") == 5
     assert len(await queued(tmp_path / "data", settings)) == 5
+
+
+async def test_posts_published_without_a_model_are_translated_when_it_appears(
+    http_server: LocalServer,
+    tmp_path: Path,
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+) -> None:
+    serve_feeds(http_server)
+    settings = settings_for(http_server, tmp_path / "data")
+    async with App(settings) as app:
+        await app.collect_pass()
+    install_unzipped(argos_packages["es"], argos_env.packages_dir)
+    async with App(settings) as app:
+        await app.process()
+    records = await queued(tmp_path / "data", settings)
+    spanish = [r for r in records if r["language"]["code"] == "es"]
+    assert sorted((r["revision"], r["translation"]["status"]) for r in spanish) == [
+        (1, "no_model"),
+        (1, "no_model"),
+        (1, "no_model"),
+        (2, "translated"),
+        (2, "translated"),
+        (2, "translated"),
+    ]
+    russian = [r for r in records if r["language"]["code"] == "ru"]
+    assert {(r["revision"], r["translation"]["status"]) for r in russian} == {(1, "no_model")}
