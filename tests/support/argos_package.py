@@ -83,6 +83,7 @@ def train_sentencepiece(lines: list[str], vocab_size: int) -> bytes:
         model_type="unigram",
         minloglevel=2,
         num_threads=1,
+        hard_vocab_limit=False,
     )
     return model.getvalue()
 
