@@ -40,6 +40,9 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/langid.py
+	$(BIN)/python bench/collect.py
+	$(BIN)/python bench/translate.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

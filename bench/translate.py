@@ -37,7 +37,13 @@ from tests.support.argos_package import (  # noqa: E402
     training_lines,
 )
 
-SENTENCES = Path("/work/shared/data/langid-testdata/sentences")
+SENTENCES = (
+    Path(
+        os.environ.get("MONITOR_LANGID_DATA")
+        or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "langid-testdata"
+    )
+    / "sentences"
+)
 BEAM = 4
 
 ARGOS_CHILD = """

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-SENTENCES = Path("/work/shared/data/langid-testdata/sentences")
+from tests.support.shared_data import SENTENCES
+
 NAMES = {"es": "Spanish", "ru": "Russian", "en": "English", "pt": "Portuguese"}
 _FALLBACK = [
     "Nos reunimos con el canciller para seguir afianzando los acuerdos bilaterales.",

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from monitor.translate.engine import ArgosTranslator, DecodingOptions
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
-
-SENTENCES = Path("/work/shared/data/langid-testdata/sentences")
+from tests.support.shared_data import SENTENCES
 
 ARGOS_SCRIPT = """
 import json, sys
