@@ -36,8 +36,26 @@ print(json.dumps({code: [argos.translate(t, code, "en") for t in items]
 """
 
 
+PLAIN = {
+    "es": [
+        "Los ministros conversaron sobre la cooperación entre ambos países.",
+        "La reunión se celebró en la capital durante la mañana.",
+        "El gobierno anunció nuevas medidas para el sector energético.",
+    ],
+    "ru": [
+        "Министры обсудили сотрудничество между двумя странами.",
+        "Встреча прошла в столице в первой половине дня.",
+        "Правительство объявило о новых мерах в энергетической сфере.",
+    ],
+}
+
+
 def _texts(code: str) -> list[str]:
-    lines = SENTENCES.joinpath(f"{code}.txt").read_text(encoding="utf-8").splitlines()[:12]
+    shared = SENTENCES.joinpath(f"{code}.txt")
+    if shared.exists():
+        lines = shared.read_text(encoding="utf-8").splitlines()[:12]
+    else:
+        lines = (PLAIN[code] * 4)[:12]
     joined = " ".join(lines[:3])
     return [*lines[:8], joined, f"{lines[0]}\n{lines[1]} {lines[2]}", f"{lines[3]}\n\n{lines[4]}"]
 
