@@ -125,9 +125,12 @@ class App:
 
     async def process(self) -> None:
         """Enrich, translate and publish whatever the store holds for it."""
-        await asyncio.to_thread(self.enricher.enrich_collected)
-        await asyncio.to_thread(self.enricher.resume_untranslated)
-        await self.enricher.translate_pending()
+        while True:
+            await asyncio.to_thread(self.enricher.enrich_collected)
+            await asyncio.to_thread(self.enricher.resume_untranslated)
+            translated = await self.enricher.translate_pending()
+            if translated == 0 or self.store.count_stage("collected") == 0:
+                break
         try:
             await self.publisher.drain()
         except QueueError as error:

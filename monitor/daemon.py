@@ -85,7 +85,9 @@ class Daemon:
         self.wake = asyncio.Event()
         self._not_before: dict[str, float] = {}
         self._in_flight: set[asyncio.Task[SourceOutcome]] = set()
-        self._processing: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self.translate_wake = asyncio.Event()
+        self.publish_wake = asyncio.Event()
         self._stop_requested_at = 0.0
         self.health: HealthServer | None = None
         if settings.monitor.health:
@@ -115,8 +117,8 @@ class Daemon:
     async def health_problem(self) -> str | None:
         if not self.scheduler.running:
             return "the scheduler is not running"
-        if self._processing is not None and self._processing.done():
-            return "the processing loop has stopped"
+        if any(worker.done() for worker in self._workers):
+            return "a worker (processing, translation or publishing) has stopped"
         if not await asyncio.to_thread(self.app.store.writable):
             return f"the store {self.app.store.path} is not writable"
         return None
@@ -211,30 +213,61 @@ class Daemon:
         return outcomes[0]
 
     async def process_loop(self) -> None:
+        """Detect new posts and decide their translation; wake the translator and publisher."""
         while not self.stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=5.0)
             self.wake.clear()
             try:
-                await self.app.process()
+                await asyncio.to_thread(self.app.enricher.enrich_collected)
+                await asyncio.to_thread(self.app.enricher.resume_untranslated)
             except MonitorError as error:
                 log.error("processing: %s", error)
             except Exception:
                 log.exception("processing failed; will retry")
+            self.translate_wake.set()
+            self.publish_wake.set()
 
-    async def _finish_in_flight(self, processing: asyncio.Task[None]) -> None:
-        """Give in-flight fetches and the last processing pass the grace period, no more."""
+    async def translate_loop(self) -> None:
+        """Translate waiting posts batch by batch in a thread; collection never waits on it."""
+        batch = self.settings.translation.batch_posts
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.translate_wake.wait(), timeout=5.0)
+            self.translate_wake.clear()
+            while not self.stopping.is_set():
+                try:
+                    done = await asyncio.to_thread(self.app.enricher.translate_batch, batch)
+                except MonitorError as error:
+                    log.error("translation: %s", error)
+                    break
+                except Exception:
+                    log.exception("translation failed; will retry")
+                    break
+                if not done:
+                    break
+                self.publish_wake.set()
+
+    async def _finish_in_flight(self, workers: list[asyncio.Task[None]]) -> None:
+        """Give in-flight fetches and a last detect-and-publish pass the grace period, no more."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.monitor.shutdown_grace
-        fetching = bool(self._in_flight)
-        if fetching:
-            await asyncio.wait(set(self._in_flight), timeout=self.settings.monitor.shutdown_grace)
+
+        def remaining() -> float:
+            return max(0.1, deadline - loop.time())
+
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=remaining())
         try:
-            await asyncio.wait_for(processing, timeout=max(0.1, deadline - loop.time()))
-            if fetching:
-                await asyncio.wait_for(self.app.process(), timeout=max(0.1, deadline - loop.time()))
+            await asyncio.wait_for(asyncio.gather(*workers), timeout=remaining())
+            await asyncio.wait_for(
+                asyncio.to_thread(self.app.enricher.enrich_collected), remaining()
+            )
+            await asyncio.wait_for(self.app.publisher.drain(), timeout=remaining())
         except TimeoutError:
             log.warning("shutdown grace ran out; unfinished work resumes from the store on restart")
+        except MonitorError as error:
+            log.warning("last pass before exit: %s; it resumes from the store on restart", error)
 
     async def watchdog_loop(self) -> None:
         interval = systemd.watchdog_interval()
@@ -270,7 +303,11 @@ class Daemon:
             await self.health.start()
         self.schedule_sources()
         self.scheduler.start()
-        processing = self._processing = asyncio.create_task(self.process_loop())
+        self._workers = [
+            asyncio.create_task(self.process_loop()),
+            asyncio.create_task(self.translate_loop()),
+            asyncio.create_task(self.app.publisher.run(self.stopping, self.publish_wake)),
+        ]
         watchdog = asyncio.create_task(self.watchdog_loop())
         systemd.notify("READY=1")
         log.info(
@@ -284,7 +321,7 @@ class Daemon:
             systemd.notify("STOPPING=1")
             watchdog.cancel()
             self.scheduler.shutdown(wait=False)
-            await self._finish_in_flight(processing)
+            await self._finish_in_flight(self._workers)
             if self.health is not None:
                 await self.health.stop()
             await self.app.aclose()

@@ -124,23 +124,41 @@ class Enricher:
         return code in self.settings.languages.translate and code != self.target
 
     def enrich_collected(self, limit: int = 500) -> int:
-        """Detect each newly stored post; queue it for translation or publish it now."""
+        """Detect each newly stored post; queue it for translation or publish it now.
+
+        While the translation backlog is full, posts that need translating stay
+        `collected` (durable, picked up later); the others go out at once.
+        """
         done = 0
+        room = self.settings.translation.backlog - self.store.count_stage("translating")
+        deferred: set[str] = set()
         while True:
-            posts = self.store.posts_in_stage("collected", limit)
+            posts = [
+                p
+                for p in self.store.posts_in_stage("collected", limit + len(deferred))
+                if p.id not in deferred
+            ][:limit]
             if not posts:
                 return done
             ready: list[dict[str, Any]] = []
+            translating: list[tuple[str, int, str, float]] = []
             for post in posts:
                 language = detect_language(_detection_text(post))
                 if self.wants_translation(language.code) and self._has_model(language.code):
-                    self.store.mark_translating(
-                        post.id, post.revision, language.code, language.confidence
-                    )
+                    if room > 0:
+                        translating.append(
+                            (post.id, post.revision, language.code, language.confidence)
+                        )
+                        room -= 1
+                    else:
+                        deferred.add(post.id)
                     continue
                 ready.append(self._record(post, language, self._untranslated(language.code)))
-            done += self.store.mark_ready(ready) if ready else 0
-            done += len(posts) - len(ready)
+            if translating:
+                self.store.mark_translating_many(translating)
+            if ready:
+                self.store.mark_ready(ready)
+            done += len(ready) + len(translating)
             if len(posts) < limit:
                 return done
 

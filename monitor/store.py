@@ -315,6 +315,18 @@ class Store:
             )
         return cursor.rowcount == 1
 
+    def mark_translating_many(self, posts: Sequence[tuple[str, int, str, float]]) -> None:
+        """(id, revision, language, confidence) of posts that now wait for translation."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE posts SET stage = 'translating', language = ?, confidence = ?"
+                " WHERE id = ? AND revision = ? AND stage = 'collected'",
+                [
+                    (language, confidence, post_id, revision)
+                    for post_id, revision, language, confidence in posts
+                ],
+            )
+
     def mark_ready(self, records: Sequence[dict[str, Any]]) -> int:
         """Store each record's enrichment and queue it in the outbox, atomically.
 

@@ -134,3 +134,22 @@ async def test_posts_published_without_a_model_are_translated_when_it_appears(
     ]
     russian = [r for r in records if r["language"]["code"] == "ru"]
     assert {(r["revision"], r["translation"]["status"]) for r in russian} == {(1, "no_model")}
+
+
+async def test_translation_backlog_is_bounded_and_the_rest_waits_durably(
+    http_server: LocalServer,
+    tmp_path: Path,
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+) -> None:
+    install_unzipped(argos_packages["es"], argos_env.packages_dir)
+    serve_feeds(http_server)
+    settings = settings_for(http_server, tmp_path / "data", backlog=2)
+    async with App(settings) as app:
+        await app.collect_all()
+        app.enricher.enrich_collected()
+        assert app.store.count_stage("translating") == 2
+        assert app.store.count_stage("collected") == 1
+        assert app.store.count_stage("ready") == 2
+        await app.process()
+        assert app.store.count_stage("ready") == 5
