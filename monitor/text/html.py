@@ -50,17 +50,40 @@ _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment: paragraphs and <br> become line breaks, NFC."""
+def html_to_text(markup: str, *, full_urls: bool = False) -> str:
+    """Visible text of an HTML fragment: paragraphs and <br> become line breaks, NFC.
+
+    With `full_urls`, a link whose visible text is a shortened form of its target
+    (`mid.ru/ru/…`, Mastodon's ellipsis spans) shows the whole target URL instead.
+    """
     if "<" not in markup and "&" not in markup:
         return normalize_text(markup)
-    soup = BeautifulSoup(markup, "lxml")
+    return element_text(BeautifulSoup(markup, "lxml"), full_urls=full_urls)
+
+
+def element_text(node: Tag, *, full_urls: bool = False) -> str:
+    """Like `html_to_text`, for an element of an already parsed document."""
     parts: list[str] = []
-    _walk(soup, parts)
+    _walk(node, parts, full_urls)
     return normalize_text("".join(parts))
 
 
-def _walk(node: Tag, parts: list[str]) -> None:
+def shows_url(anchor: Tag) -> bool:
+    """Whether a link's visible text is its own target, possibly shortened."""
+    href = str(anchor.get("href") or "").strip()
+    shown = anchor.get_text().strip().rstrip("…").rstrip(".")
+    if len(shown) < 4 or not href.startswith(("http://", "https://")):
+        return False
+    return _bare(href).lower().startswith(_bare(shown).lower())
+
+
+def _bare(url: str) -> str:
+    for prefix in ("https://", "http://", "www."):
+        url = url.removeprefix(prefix)
+    return url
+
+
+def _walk(node: Tag, parts: list[str], full_urls: bool = False) -> None:
     for child in node.children:
         if isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue
@@ -75,12 +98,15 @@ def _walk(node: Tag, parts: list[str]) -> None:
         if name == "br":
             parts.append("\n")
             continue
+        if full_urls and name == "a" and shows_url(child):
+            parts.append(str(child.get("href")).strip())
+            continue
         block = name in _BLOCK
         if block:
             parts.append("\n\n" if name in ("p", "blockquote", "pre") else "\n")
         if name == "li":
             parts.append("• ")
-        _walk(child, parts)
+        _walk(child, parts, full_urls)
         if block:
             parts.append("\n\n" if name in ("p", "blockquote", "pre") else "\n")
 

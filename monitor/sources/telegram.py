@@ -1,0 +1,317 @@
+"""Public Telegram channels through the web preview `t.me/s/<channel>`: no login, no API key.
+
+The preview shows about twenty messages per page, newest last; `?before=<id>`
+pages back. The cursor is the newest message id seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+
+from monitor.config import SourceSettings
+from monitor.errors import ConfigError, NotFound, ParseError
+from monitor.record import Author, Item, Kind, Media, Refs
+from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.common import MAX_PAGES, oldest_allowed, parse_time, too_old, unique
+from monitor.sources.http import HttpClient
+from monitor.text.entities import find_hashtags, find_links, find_mentions
+from monitor.text.html import element_text
+
+log = logging.getLogger("monitor.sources.telegram")
+
+PUBLIC = "https://t.me"
+_CHANNEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+_POST_LINK = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?(\w+)/(\d+)")
+_STYLE_URL = re.compile(r"background-image:\s*url\(\s*['\"]?([^'\")]+)")
+UNSUPPORTED_NOTE = "[media not shown in the web preview: open the post in Telegram]"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One preview page: its posts, every message id on it (services too), the next `before`."""
+
+    items: tuple[Item, ...]
+    ids: tuple[int, ...]
+    before: int | None
+    edited: frozenset[int] = frozenset()
+
+
+def channel_name(handle: str) -> str:
+    """`MID_Russia`, `@MID_Russia` or `https://t.me/s/MID_Russia` -> `MID_Russia`."""
+    name = handle.strip().rstrip("/")
+    if "/" in name:
+        name = name.rsplit("/", 1)[-1]
+    name = name.lstrip("@")
+    if not _CHANNEL.fullmatch(name):
+        raise ConfigError(
+            f'"{handle}" is not a Telegram channel name',
+            remedy="set handle to the public channel's username, e.g. MID_Russia",
+        )
+    return name
+
+
+class TelegramSource(Source):
+    platform = "telegram"
+
+    def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
+        super().__init__(settings, http)
+        self.channel = channel_name(settings.handle)
+        self.base = (settings.base_url or PUBLIC).rstrip("/")
+
+    async def fetch(self, state: SourceState) -> FetchResult:
+        cursor = int(state.cursor) if state.cursor and state.cursor.isdigit() else None
+        limit = self.settings.backfill if cursor is None else None
+        cutoff = oldest_allowed(self.settings)
+        found: dict[int, Item] = {}
+        newest = cursor or 0
+        before: int | None = None
+        requests = 0
+        while True:
+            page = await self._page(before)
+            requests += 1
+            newest = max([newest, *page.ids])
+            for item in page.items:
+                number = _number(item)
+                if cursor is None or number > cursor or number in page.edited:
+                    found[number] = item
+            if not self._more(page, before, cursor, limit, len(found), cutoff):
+                break
+            if cursor is not None and requests >= MAX_PAGES:
+                log.warning(
+                    "telegram %s: over %d pages of new messages; older new ones are skipped",
+                    self.channel,
+                    MAX_PAGES,
+                )
+                break
+            before = page.before
+        items = [found[n] for n in sorted(found, reverse=True) if not too_old(found[n], cutoff)]
+        if limit is not None:
+            items = items[:limit]
+        new_state = SourceState(cursor=str(newest) if newest else None, extra=state.extra)
+        return FetchResult(items=items[::-1], state=new_state, requests=requests)
+
+    @staticmethod
+    def _more(
+        page: Page,
+        before: int | None,
+        cursor: int | None,
+        limit: int | None,
+        count: int,
+        cutoff: datetime | None,
+    ) -> bool:
+        if not page.ids or page.before is None:
+            return False
+        if before is not None and page.before >= before:
+            return False  # the preview repeated itself: no progress
+        if cursor is not None and min(page.ids) <= cursor + 1:
+            return False
+        if limit is not None and count >= limit:
+            return False
+        return not any(too_old(item, cutoff) for item in page.items)
+
+    async def _page(self, before: int | None) -> Page:
+        url = f"{self.base}/s/{self.channel}"
+        response = await self.http.get(url, params={"before": before} if before else None)
+        return parse_page(response.text(), self.channel, url)
+
+
+def _number(item: Item) -> int:
+    return int(item.native_id.rsplit("/", 1)[1])
+
+
+def parse_page(html: str, channel: str, url: str) -> Page:
+    """Every message of one preview page; NotFound if the page is not a channel's preview."""
+    soup = BeautifulSoup(html, "lxml")
+    history = soup.select_one(".tgme_channel_history, .js-message_history")
+    if history is None or "Unable to find channel" in html[:20000]:
+        if "tgme_" in html:
+            raise NotFound(
+                f"telegram channel {channel}: {url} shows no public messages",
+                remedy="check the handle; the channel may not exist, be private,"
+                " or have its web preview turned off",
+            )
+        raise ParseError(f"telegram channel {channel}: {url} is not a Telegram web preview page")
+    owner = _owner_name(soup)
+    items: list[Item] = []
+    edited: set[int] = set()
+    ids: list[int] = []
+    messages = history.select(".tgme_widget_message[data-post]")
+    for node in messages:
+        name, _, number = str(node.get("data-post") or "").rpartition("/")
+        if not name or not number.isdigit():
+            continue
+        ids.append(int(number))
+        if "service_message" in _classes(node):
+            continue
+        items.append(parse_message(node, name, int(number), owner))
+        if _is_edited(node):
+            edited.add(int(number))
+    if messages and not ids:
+        raise ParseError(f"telegram channel {channel}: no message on {url} carries a post id")
+    return Page(tuple(items), tuple(ids), _before(soup), frozenset(edited))
+
+
+def parse_message(node: Tag, channel: str, number: int, owner: str | None) -> Item:
+    """One `.tgme_widget_message` as an Item."""
+    url = f"{PUBLIC}/{channel}/{number}"
+    body = _without_quoted(node)
+    text_node = body.select_one(".tgme_widget_message_text")
+    text = element_text(text_node, full_urls=True) if text_node is not None else ""
+    links = list(_text_links(text_node)) if text_node is not None else []
+    media = list(_media(body, url))
+    preview = body.select_one("a.tgme_widget_message_link_preview[href]")
+    if preview is not None:
+        links.append(str(preview["href"]))
+    poll = _poll_text(body)
+    if poll:
+        text = f"{text}\n\n{poll}".strip()
+    if body.select_one(".message_media_not_supported, .message_media_not_supported_label"):
+        media.append(Media("unsupported", url))
+        if not text:
+            text = UNSUPPORTED_NOTE
+    kind, refs = _kind_and_refs(node)
+    time_node = node.select_one(".tgme_widget_message_date time[datetime]") or body.select_one(
+        "time[datetime]"
+    )
+    return Item(
+        platform="telegram",
+        native_id=f"{channel}/{number}",
+        author=Author(handle=channel, name=owner or _author_name(node), url=f"{PUBLIC}/{channel}"),
+        text=text,
+        url=url,
+        published_at=parse_time(time_node.get("datetime")) if time_node is not None else None,
+        kind=kind,
+        links=unique([*links, *find_links(text)]),
+        hashtags=find_hashtags(text),
+        mentions=find_mentions(text),
+        media=unique(media),
+        refs=refs,
+    )
+
+
+def _without_quoted(node: Tag) -> Tag:
+    """The message with the quoted reply box removed, so its text and photo are not ours."""
+    copy = BeautifulSoup(str(node), "lxml")
+    for quoted in copy.select(".tgme_widget_message_reply"):
+        quoted.decompose()
+    return copy
+
+
+def _text_links(node: Tag) -> Iterable[str]:
+    for anchor in node.select("a[href]"):
+        href = str(anchor["href"]).strip()
+        shown = anchor.get_text().strip()
+        if href.startswith(("http://", "https://")) and not shown.startswith(("@", "#")):
+            yield href
+
+
+def _media(body: Tag, url: str) -> Iterable[Media]:
+    for photo in body.select(".tgme_widget_message_photo_wrap"):
+        found = _style_url(photo)
+        if found:
+            yield Media("photo", found)
+    for player in body.select(
+        ".tgme_widget_message_video_player, .tgme_widget_message_roundvideo_player"
+    ):
+        video = player.select_one("video[src]")
+        if video is not None:
+            yield Media("video", _absolute(str(video["src"])))
+        else:
+            yield Media("video", str(player.get("href") or url))
+    for sticker in body.select(".tgme_widget_message_sticker_wrap"):
+        image = sticker.select_one("[data-webp], img[src]")
+        found = str(image.get("data-webp") or image.get("src")) if image is not None else ""
+        yield Media("photo", _absolute(found) if found else url)
+    for voice in body.select("audio.tgme_widget_message_voice[src]"):
+        yield Media("audio", _absolute(str(voice["src"])))
+    for document in body.select("a.tgme_widget_message_document_wrap"):
+        yield Media("document", str(document.get("href") or url))
+    if body.select_one(".tgme_widget_message_poll"):
+        yield Media("poll", url)
+    for place in body.select("a.tgme_widget_message_location_wrap[href]"):
+        yield Media("link", str(place["href"]))
+    for preview in body.select("a.tgme_widget_message_link_preview[href]"):
+        yield Media("link", str(preview["href"]))
+
+
+def _poll_text(body: Tag) -> str:
+    poll = body.select_one(".tgme_widget_message_poll")
+    if poll is None:
+        return ""
+    question = poll.select_one(".tgme_widget_message_poll_question")
+    lines = [element_text(question)] if question is not None else []
+    for option in poll.select(".tgme_widget_message_poll_option_text"):
+        lines.append(f"• {element_text(option)}")
+    return "\n".join(line for line in lines if line)
+
+
+def _kind_and_refs(node: Tag) -> tuple[Kind, Refs]:
+    forwarded = node.select_one(".tgme_widget_message_forwarded_from")
+    if forwarded is not None:
+        source = forwarded.select_one("a.tgme_widget_message_forwarded_from_name[href]")
+        return "repost", Refs(repost_of=_post_ref(source.get("href")) if source else None)
+    reply = node.select_one("a.tgme_widget_message_reply")
+    if reply is not None:
+        return "reply", Refs(reply_to=_post_ref(reply.get("href")))
+    return "post", Refs()
+
+
+def _post_ref(href: object) -> str | None:
+    """`https://t.me/chan/12` -> `telegram:chan/12`; another URL stays a URL."""
+    if not isinstance(href, str) or not href.strip():
+        return None
+    match = _POST_LINK.match(href.strip())
+    if match:
+        return f"telegram:{match.group(1)}/{match.group(2)}"
+    return href.strip() if href.startswith(("http://", "https://")) else None
+
+
+def _is_edited(node: Tag) -> bool:
+    if node.select_one(".tgme_widget_message_edited"):
+        return True
+    meta = node.select_one(".tgme_widget_message_meta")
+    return meta is not None and "edited" in meta.get_text().lower()
+
+
+def _before(soup: BeautifulSoup) -> int | None:
+    more = soup.select_one(".tme_messages_more[data-before]")
+    if more is not None and str(more["data-before"]).isdigit():
+        return int(str(more["data-before"]))
+    return None
+
+
+def _owner_name(soup: BeautifulSoup) -> str | None:
+    for selector in (".tgme_channel_info_header_title", ".tgme_widget_message_owner_name"):
+        found = soup.select_one(selector)
+        if found is not None and element_text(found):
+            return element_text(found)
+    meta = soup.select_one('meta[property="og:title"][content]')
+    return str(meta["content"]).strip() or None if meta is not None else None
+
+
+def _author_name(node: Tag) -> str | None:
+    found = node.select_one(".tgme_widget_message_owner_name")
+    return element_text(found) or None if found is not None else None
+
+
+def _classes(node: Tag) -> list[str]:
+    value = node.get("class")
+    if value is None:
+        return []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
+def _style_url(node: Tag) -> str | None:
+    match = _STYLE_URL.search(str(node.get("style") or ""))
+    return _absolute(match.group(1).strip()) if match else None
+
+
+def _absolute(url: str) -> str:
+    return "https:" + url if url.startswith("//") else url
