@@ -43,11 +43,15 @@ class SourceError(MonitorError):
         kind: str | None = None,
         retry_after: float | None = None,
         remedy: str | None = None,
+        status: int | None = None,
+        body: bytes = b"",
     ) -> None:
         super().__init__(message, remedy=remedy)
         if kind is not None:
             self.kind = kind
         self.retry_after = retry_after
+        self.status = status
+        self.body = body
 
 
 class FetchError(SourceError):

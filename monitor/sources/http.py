@@ -134,7 +134,7 @@ class HttpClient:
                     if reply.status_code in (200, 203, 204, 206, 304):
                         content = await self._read_capped(reply, shown)
                     else:
-                        content = b""
+                        content = await _read_error_body(reply)
                     response = Response(
                         reply.status_code, str(reply.url), dict(reply.headers), content
                     )
@@ -169,20 +169,40 @@ class HttpClient:
         return b"".join(chunks)
 
 
+async def _read_error_body(reply: httpx.Response, limit: int = 4096) -> bytes:
+    """The first few KB of an error response, for adapters that must read the platform's reason."""
+    body = b""
+    async for chunk in reply.aiter_bytes():
+        body += chunk
+        if len(body) >= limit:
+            break
+    return body[:limit]
+
+
 def check_status(response: Response, shown: str) -> Response:
     status = response.status
     if status < 400 or status == 304:
         return response
+    body = response.content
     if status == 429:
         wait = rate_limit_wait(response.headers)
         after = f"; retry after {wait:.0f}s" if wait is not None else ""
-        raise RateLimited(f"{shown}: HTTP 429 Too Many Requests{after}", retry_after=wait)
+        raise RateLimited(
+            f"{shown}: HTTP 429 Too Many Requests{after}",
+            retry_after=wait,
+            status=status,
+            body=body,
+        )
     if status in (401, 403):
-        raise AuthError(f"{shown}: HTTP {status} (access refused)")
+        raise AuthError(f"{shown}: HTTP {status} (access refused)", status=status, body=body)
     if status in (404, 410):
-        raise NotFound(f"{shown}: HTTP {status} (no such feed or account)")
+        raise NotFound(
+            f"{shown}: HTTP {status} (no such feed or account)", status=status, body=body
+        )
     wait = parse_retry_after(response.headers.get("retry-after")) if status == 503 else None
-    raise FetchError(f"{shown}: HTTP {status}", kind="http", retry_after=wait)
+    raise FetchError(
+        f"{shown}: HTTP {status}", kind="http", retry_after=wait, status=status, body=body
+    )
 
 
 def redact_url(url: str) -> str:
