@@ -1,0 +1,211 @@
+"""Select a window's posts and source failures from the store and shape them into a `Digest`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from monitor.config import Settings
+from monitor.digest.model import (
+    AccountCount,
+    AccountGroup,
+    Digest,
+    Failure,
+    PostView,
+    Window,
+)
+from monitor.digest.window import label
+from monitor.record import Item, format_time, parse_time
+from monitor.store import Store
+
+STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
+
+
+def safe_url(value: object) -> str | None:
+    """`value` if it is an absolute http(s) URL, else None: nothing else becomes a link."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(char) < 0x21 for char in text):
+        return None
+    return text
+
+
+def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
+    """Posts collected in `window` whose detection or translation has not finished yet.
+
+    They are shown with their translation pending rather than missing from every digest.
+    """
+    rows = store.query(
+        "SELECT source, revision, item, collected_at, language FROM posts WHERE stage != 'ready'"
+        " AND collected_at >= ? AND collected_at < ? ORDER BY published_at, id",
+        (format_time(window.start), format_time(window.end)),
+    )
+    records = []
+    for row in rows:
+        item = Item.from_json(row["item"])
+        collected = row["collected_at"]
+        records.append(
+            {
+                "id": item.id,
+                "revision": int(row["revision"]),
+                "platform": item.platform,
+                "source": row["source"],
+                "author": {
+                    "handle": item.author.handle,
+                    "name": item.author.name,
+                    "url": item.author.url,
+                },
+                "url": item.url,
+                "kind": item.kind,
+                "title": item.title,
+                "text": item.text,
+                "published_at": format_time(item.published_at) if item.published_at else collected,
+                "collected_at": collected,
+                "language": {"code": row["language"] or "und"},
+                "translation": {"status": "pending", "text": None},
+                "links": list(item.links),
+                "media": [{"type": m.type, "url": m.url} for m in item.media],
+            }
+        )
+    return records
+
+
+def build_digest(settings: Settings, store: Store, window: Window) -> Digest:
+    records = store.published_records(window.start, window.end)
+    records += unready_records(store, window)
+    failures = store.source_failures(window.start, window.end)
+    return shape_digest(settings, window, records, failures)
+
+
+def shape_digest(
+    settings: Settings,
+    window: Window,
+    records: Sequence[dict[str, Any]],
+    failures: Iterable[dict[str, Any]],
+) -> Digest:
+    zone = ZoneInfo(settings.monitor.timezone)
+    target = settings.languages.target
+    latest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        known = latest.get(record["id"])
+        if known is None or int(record["revision"]) >= int(known["revision"]):
+            latest[record["id"]] = record
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for record in sorted(latest.values(), key=lambda r: (r["published_at"], r["id"])):
+        by_source.setdefault(record["source"], []).append(record)
+
+    failed = [
+        Failure(
+            f["source"],
+            int(f["failures"]),
+            parse_time(f["last_at"]).astimezone(zone) if f.get("last_at") else None,
+            str(f.get("last_error") or "unknown error"),
+        )
+        for f in failures
+    ]
+    failed_names = {f.source for f in failed}
+    configured = [s for s in settings.sources if s.enabled]
+    order = [s.name for s in configured]
+    order += sorted((set(by_source) | failed_names) - set(order))
+
+    groups: list[AccountGroup] = []
+    accounts: list[AccountCount] = []
+    for name in order:
+        posts = by_source.get(name, [])
+        config = next((s for s in configured if s.name == name), None)
+        group = _group(
+            name,
+            posts,
+            zone,
+            target,
+            config.platform if config else "",
+            config.handle if config else "",
+        )
+        accounts.append(
+            AccountCount(
+                name,
+                group.name,
+                group.handle,
+                group.platform,
+                len(group.posts),
+                name in failed_names,
+            )
+        )
+        if group.posts:
+            groups.append(group)
+
+    all_posts = [post for group in groups for post in group.posts]
+    languages = Counter(post.language for post in all_posts)
+    statuses = Counter(post.status for post in all_posts)
+    return Digest(
+        window=window,
+        timezone=settings.monitor.timezone,
+        label=label(window, zone),
+        groups=tuple(groups),
+        accounts=tuple(accounts),
+        languages=tuple(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+        statuses=tuple((s, statuses[s]) for s in STATUS_ORDER if statuses[s]),
+        failures=tuple(failed),
+    )
+
+
+def _group(
+    source: str,
+    records: list[dict[str, Any]],
+    zone: ZoneInfo,
+    target: str,
+    platform: str,
+    handle: str,
+) -> AccountGroup:
+    own = [r for r in records if r.get("kind") != "repost"] or records
+    author: dict[str, Any] = own[0]["author"] if own else {}
+    return AccountGroup(
+        source=source,
+        name=author.get("name") or author.get("handle") or handle or source,
+        handle=author.get("handle") or handle,
+        platform=own[0]["platform"] if own else platform,
+        url=safe_url(author.get("url")),
+        posts=tuple(_post(record, zone, target) for record in records),
+    )
+
+
+def _post(record: dict[str, Any], zone: ZoneInfo, target: str) -> PostView:
+    translation = record.get("translation") or {}
+    status = str(translation.get("status") or "pending")
+    text = translation.get("text") if status == "translated" else None
+    media = tuple(
+        (str(m.get("type") or "media"), url)
+        for m in record.get("media") or ()
+        if (url := safe_url(m.get("url")))
+    )
+    return PostView(
+        id=record["id"],
+        url=safe_url(record.get("url")),
+        local_time=_local(record["published_at"], zone),
+        platform=record["platform"],
+        kind=record.get("kind") or "post",
+        language=(record.get("language") or {}).get("code") or "und",
+        revision=int(record["revision"]),
+        title=record.get("title") or None,
+        original=record.get("text") or "",
+        translation=text or None,
+        status=status if text or status != "translated" else "failed",
+        target=str(translation.get("to") or target),
+        links=tuple(url for link in record.get("links") or () if (url := safe_url(link))),
+        media=media,
+    )
+
+
+def _local(stamp: str, zone: ZoneInfo) -> datetime:
+    return parse_time(stamp).astimezone(zone)

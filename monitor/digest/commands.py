@@ -1,0 +1,111 @@
+"""`monitor digest preview` and `monitor digest send`.
+
+Exit codes: 0 done (or already sent), 1 delivery or writing failed, 2 config problem.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from email.policy import SMTP
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from monitor.config import Settings
+from monitor.digest import log as digest_log
+from monitor.digest.digester import Digester
+from monitor.digest.errors import DigestConfigError
+from monitor.digest.model import Window
+from monitor.digest.window import day_window, whole_seconds
+from monitor.errors import ConfigError, MonitorError
+from monitor.record import utcnow
+from monitor.store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _fail(message: object) -> None:
+    print(f"monitor: error: {message}", file=sys.stderr)
+
+
+def _window(digester: Digester, day: date | None) -> Window:
+    now = whole_seconds(utcnow())
+    if day is None:
+        return digester.open_window(now)
+    return day_window(day, ZoneInfo(digester.settings.monitor.timezone), now)
+
+
+def digest_preview(settings: Settings, store: Store, day: date | None, out: Path | None) -> int:
+    """Render without sending: HTML to `out` (`.txt`: the text part, `.eml`: the message),
+    or the text part on stdout."""
+    try:
+        digester = Digester(settings, store)
+        window = _window(digester, day)
+        digest, rendered = digester.prepare(window)
+    except ConfigError as error:
+        _fail(error)
+        return EXIT_CONFIG
+    except MonitorError as error:
+        _fail(error)
+        return EXIT_FAILED
+    if out is None:
+        sys.stdout.write(rendered.text)
+        return EXIT_OK
+    if out.suffix == ".txt":
+        data = rendered.text.encode("utf-8")
+    elif out.suffix == ".eml":
+        message = digester.compose(window, rendered, "<preview@monitor.localhost>", utcnow())
+        data = message.as_bytes(policy=SMTP.clone(linesep="\n"))
+    else:
+        data = rendered.html.encode("utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as error:
+        _fail(f"cannot write the preview to {out}: {error.strerror or error}")
+        return EXIT_FAILED
+    size = len(rendered.html.encode("utf-8")) / 1000
+    print(f"digest {digest.label}: {digest.posts} post(s), {size:.0f} KB of HTML, written to {out}")
+    return EXIT_OK
+
+
+def digest_send(settings: Settings, store: Store, day: date | None) -> int:
+    """Send the digest now: for the local day `day`, or since the last sent digest."""
+    try:
+        digester = Digester(settings, store)
+        window = _window(digester, day)
+        if window.end <= window.start:
+            raise DigestConfigError(
+                f"the window {digester.label(window)} is empty",
+                remedy="give --date a day that has already begun",
+            )
+        row = digest_log.find(store, window)
+        if row is not None and row.status == "sent":
+            sent = row.sent_at.isoformat() if row.sent_at else "earlier"
+            print(
+                f"monitor: the digest {digester.label(window)} was already sent ({sent}); "
+                "a window is never sent twice",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+        now = whole_seconds(utcnow())
+        if row is None:
+            row = digester.record(window, now)
+        elif row.status == "failed":
+            digest_log.reopen(store, row)
+            row = digest_log.find(store, window) or row
+        outcome = digester.attempt(row, now, retry=False)
+    except ConfigError as error:
+        _fail(error)
+        return EXIT_CONFIG
+    except MonitorError as error:
+        _fail(error)
+        return EXIT_FAILED
+    if outcome.status == "sent":
+        print(f"digest {outcome.label} sent: {outcome.posts} post(s), {outcome.detail}")
+        return EXIT_OK
+    if outcome.status == "busy":
+        _fail(f"the digest {outcome.label} is being delivered by another process right now")
+        return EXIT_FAILED
+    _fail(outcome.detail)
+    return EXIT_FAILED

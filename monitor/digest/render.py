@@ -1,0 +1,208 @@
+"""Render a `Digest` to its plain-text and HTML parts with Jinja2, within the HTML size cap.
+
+Autoescaping is on for every template except `*.txt.j2`: post text is untrusted, and the
+only markup made from it is `linkify`'s, which escapes everything and links http(s) only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup, escape
+
+from monitor.digest.errors import DigestConfigError
+from monitor.digest.model import Digest, PostView, language_name, platform_name
+
+HTML_TEMPLATE = "digest.html.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+_URL = re.compile(r"https?://[^\s<>\"'\u00a0]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}»”’\"'"
+_INDENT = re.compile(r"\n[ \t]+")
+MIN_CLIP = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    shortened: int
+    omitted: int
+
+
+def _autoescape(name: str | None) -> bool:
+    return not (name or "").endswith(".txt.j2")
+
+
+def environment(override: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        if not override.is_dir():
+            raise DigestConfigError(f"digest.templates: {override} is not a folder")
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.PackageLoader("monitor.digest", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["linkify"] = linkify
+    env.filters["clock"] = clock
+    env.filters["localtime"] = localtime
+    env.filters["language_name"] = language_name
+    env.filters["platform_name"] = platform_name
+    return env
+
+
+def linkify(text: str) -> Markup:
+    """Escape `text`, turn its http(s) URLs into links and its line breaks into `<br>`."""
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        end = match.start() + len(url)
+        parts.append(str(escape(text[position : match.start()])))
+        parts.append(
+            f'<a href="{escape(url)}" style="color:#1d4ed8;text-decoration:underline;">'
+            f"{escape(url)}</a>"
+        )
+        position = end
+    parts.append(str(escape(text[position:])))
+    return Markup("<br>".join("".join(parts).split("\n")))
+
+
+def clock(moment: datetime, with_date: bool = True) -> str:
+    """`Sat 28 Nov 07:42`, or `07:42`."""
+    if not with_date:
+        return moment.strftime("%H:%M")
+    return f"{moment.strftime('%a')} {moment.day} {moment.strftime('%b %H:%M')}"
+
+
+def localtime(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to about `limit` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—\n") + " …"
+
+
+class Renderer:
+    def __init__(self, override: Path | None, max_html_bytes: int) -> None:
+        self.env = environment(override)
+        self.max_html_bytes = max_html_bytes
+
+    def _template(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise DigestConfigError(
+                f"the digest template {error.filename or name} is invalid: "
+                f"{error.message} (line {error.lineno})"
+            ) from None
+        except jinja2.TemplateNotFound:
+            raise DigestConfigError(f"the digest template {name} is missing") from None
+
+    def _render(self, name: str, digest: Digest) -> str:
+        try:
+            return self._template(name).render(digest=digest, max_kb=self.max_html_bytes // 1000)
+        except jinja2.TemplateError as error:
+            raise DigestConfigError(f"the digest template {name} failed: {error}") from None
+
+    def html(self, digest: Digest) -> str:
+        return _INDENT.sub("\n", self._render(HTML_TEMPLATE, digest))
+
+    def text(self, digest: Digest) -> str:
+        return self._render(TEXT_TEMPLATE, digest)
+
+    def render(self, digest: Digest) -> Rendered:
+        html, fitted = self.fit(digest)
+        return Rendered(digest.subject, self.text(digest), html, fitted.shortened, fitted.omitted)
+
+    def fit(self, digest: Digest) -> tuple[str, Digest]:
+        """The HTML within `max_html_bytes`: clip long texts, then leave out the latest posts."""
+        html = self.html(digest)
+        if _size(html) <= self.max_html_bytes:
+            return html, digest
+        longest = max(
+            (
+                max(len(p.original), len(p.translation or ""))
+                for g in digest.groups
+                for p in g.posts
+            ),
+            default=0,
+        )
+        low, high = MIN_CLIP, max(MIN_CLIP, longest - 1)
+        best: tuple[str, Digest] | None = None
+        while low <= high:
+            limit = (low + high) // 2
+            candidate = clipped(digest, limit)
+            html = self.html(candidate)
+            if _size(html) <= self.max_html_bytes:
+                best, low = (html, candidate), limit + 1
+            else:
+                high = limit - 1
+        if best is not None:
+            return best
+        base = clipped(digest, MIN_CLIP)
+        total = sum(len(g.posts) for g in base.groups)
+        low, high = 0, total
+        best = (self.html(limited(base, 0)), limited(base, 0))
+        while low <= high:
+            keep = (low + high) // 2
+            candidate = limited(base, keep)
+            html = self.html(candidate)
+            if _size(html) <= self.max_html_bytes:
+                best, low = (html, candidate), keep + 1
+            else:
+                high = keep - 1
+        return best
+
+
+def _size(html: str) -> int:
+    return len(html.encode("utf-8"))
+
+
+def _clip_post(post: PostView, limit: int) -> PostView:
+    original = clip(post.original, limit)
+    translation = clip(post.translation, limit) if post.translation else None
+    if original == post.original and translation == post.translation:
+        return post
+    return replace(post, original=original, translation=translation, shortened=True)
+
+
+def clipped(digest: Digest, limit: int) -> Digest:
+    groups = tuple(
+        replace(g, posts=tuple(_clip_post(p, limit) for p in g.posts)) for g in digest.groups
+    )
+    shortened = sum(1 for g in groups for p in g.posts if p.shortened)
+    return replace(digest, groups=groups, shortened=shortened)
+
+
+def limited(digest: Digest, keep: int) -> Digest:
+    """The digest with only its first `keep` posts (in display order) in the HTML."""
+    groups = []
+    left = keep
+    for group in digest.groups:
+        if left <= 0:
+            break
+        groups.append(replace(group, posts=group.posts[:left]))
+        left -= len(group.posts)
+    shown = sum(len(g.posts) for g in groups)
+    total = sum(len(g.posts) for g in digest.groups) + digest.omitted
+    shortened = sum(1 for g in groups for p in g.posts if p.shortened)
+    return replace(digest, groups=tuple(groups), omitted=total - shown, shortened=shortened)
