@@ -77,7 +77,7 @@ class Digester:
         )
 
     def record(self, window: Window, now: datetime) -> DigestRow:
-        message_id = new_message_id(self.config.sender, self.label(window))
+        message_id = new_message_id(self.config.sender, window.end)
         return digest_log.create(self.store, window, self.config.to, message_id, now)
 
     def file_name(self, window: Window) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from monitor.digest.render import Rendered
 
 
-def new_message_id(sender: str, label: str) -> str:
-    domain = sender.rpartition("@")[2].strip(" >") or "monitor.localhost"
-    return make_msgid(idstring=f"digest.{label}", domain=domain)
+def new_message_id(sender: str, window_end: datetime) -> str:
+    """`<digest.20261128T110000Z.3f9a1c2b7d4e@example.org>`: short enough never to be folded."""
+    domain = sender.rpartition("@")[2].strip(" <>") or "monitor.localhost"
+    return f"<digest.{window_end.astimezone(UTC):%Y%m%dT%H%M%SZ}.{secrets.token_hex(6)}@{domain}>"
 
 
 def compose(

@@ -25,9 +25,16 @@ from tests.digest.support import SAMPLE_DAY, add_failure, make_settings, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--force-device-scale-factor=1",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
 )
 
 
@@ -50,8 +57,12 @@ def sample_digest(work: Path, html: Path) -> date:
         seed(store, shift)
         noon = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=14)
         for minutes in (0, 30, 60):
-            add_failure(store, "mppre-feed", noon + timedelta(minutes=minutes),
-                        "HTTP 503 Service Unavailable from mppre.gob.ve")
+            add_failure(
+                store,
+                "mppre-feed",
+                noon + timedelta(minutes=minutes),
+                "HTTP 503 Service Unavailable from mppre.gob.ve",
+            )
         if digest_preview(settings, store, day, html) != 0:
             raise SystemExit("the preview failed")
     finally:
@@ -65,9 +76,17 @@ def screenshot(html: Path, png: Path, width: int = 1000, height: int = 1600) -> 
         raise SystemExit("chromium is not installed (Debian: apt-get install chromium)")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
-             f"--window-size={width},{height}", html.resolve().as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                html.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
 
 

@@ -24,7 +24,12 @@ from monitor.store import Store
 TESTDATA = Path(__file__).resolve().parent / "testdata"
 SAMPLE_DAY = "2026-11-27"
 SOURCES: list[dict[str, Any]] = [
-    {"name": "cancilleria-ve-x", "platform": "x", "handle": "CancilleriaVE", "token_env": "X_TOKEN"},
+    {
+        "name": "cancilleria-ve-x",
+        "platform": "x",
+        "handle": "CancilleriaVE",
+        "token_env": "X_TOKEN",
+    },
     {"name": "fariacrt-x", "platform": "x", "handle": "Fariacrt", "token_env": "X_TOKEN"},
     {"name": "mid-russia-telegram", "platform": "telegram", "handle": "MID_Russia"},
     {"name": "zakharova-telegram", "platform": "telegram", "handle": "MariaVladimirovnaZ"},
@@ -40,8 +45,12 @@ def samples() -> list[dict[str, Any]]:
 def make_settings(data_dir: Path, **digest: Any) -> Settings:
     config: dict[str, Any] = {
         "monitor": {"data_dir": str(data_dir), "timezone": "America/Caracas"},
-        "digest": {"delivery": "file", "to": ["analysts@example.org"],
-                   "from": "monitor@example.org", **digest},
+        "digest": {
+            "delivery": "file",
+            "to": ["analysts@example.org"],
+            "from": "monitor@example.org",
+            **digest,
+        },
         "sources": SOURCES,
     }
     return parse_settings(config, Path("test.toml"))
@@ -73,8 +82,9 @@ def add_post(
 ) -> dict[str, Any]:
     """Collect `sample` (again, if `text` changes it) and, with `ready`, enrich and publish it."""
     item = item_of(sample, text)
-    store.save_fetch(sample["source"], sample["platform"], [item], SourceState(),
-                     collected_at=collected_at)
+    store.save_fetch(
+        sample["source"], sample["platform"], [item], SourceState(), collected_at=collected_at
+    )
     revision = int(store.query("SELECT revision FROM posts WHERE id = ?", (item.id,))[0][0])
     status = sample.get("status", "not_needed")
     record = build_record(
@@ -104,8 +114,9 @@ def seed(store: Store, shift: timedelta = timedelta(0)) -> list[dict[str, Any]]:
         collected = parse_time(sample["published_at"]) + shift + timedelta(minutes=3)
         record = add_post(store, sample, collected)
         if "edited_text" in sample:
-            record = add_post(store, sample, collected + timedelta(minutes=20),
-                              text=sample["edited_text"])
+            record = add_post(
+                store, sample, collected + timedelta(minutes=20), text=sample["edited_text"]
+            )
         records.append(record)
     return records
 
