@@ -1,0 +1,130 @@
+"""Letter, spelling and function-word evidence for languages langdetect confuses or lacks."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from monitor.lang.lexicon import CYRILLIC_ALPHABETS, FUNCTION_WORDS, LATIN_ALPHABETS
+
+SHARED_WORD_WEIGHT = 0.5
+OWN_WORD_WEIGHT = 2.0
+FOREIGN_LETTER_SHARE = 0.02
+PER_FEATURE_CAP = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    pattern: re.Pattern[str]
+    weights: dict[str, float]
+
+
+def _features(table: list[tuple[str, dict[str, float]]]) -> tuple[Feature, ...]:
+    return tuple(Feature(re.compile(pattern), weights) for pattern, weights in table)
+
+
+# Patterns run on each lowercased word; weights are log-odds nudges.
+LATIN_FEATURES = _features(
+    [
+        (r"ñ", {"es": 2.0, "gl": 1.0}),
+        (r"[¿¡]", {"es": 3.0}),
+        (r"(?:ción|sión)(?:es)?$|ciones$|siones$", {"es": 2.0, "gl": 1.5}),
+        (r"cion$|sion$", {"es": 1.0, "gl": 0.5}),
+        (r"(?:ção|ções|ão|ões)$", {"pt": 3.0}),
+        (r"(?:ció|cions)$", {"ca": 2.0}),
+        (r"zion[ei]$", {"it": 2.0}),
+        (r"dad(?:es)?$", {"es": 1.5}),
+        (r"dade(?:s)?$", {"pt": 1.5, "gl": 1.5}),
+        (r"tat(?:s)?$", {"ca": 1.5}),
+        (r"lh", {"pt": 2.0}),
+        (r"nh", {"pt": 1.5, "gl": 1.5}),
+        (r"ny", {"ca": 1.5}),
+        (r"l·l", {"ca": 3.0}),
+        (r"(?<![qg])ue", {"es": 1.0, "it": 0.3}),
+        (r"(?<![cgq])ie", {"es": 0.7, "it": 0.3}),
+        (r"ss|tt|pp|ff|mm|bb|gg|zz|dd", {"es": -1.5, "gl": -1.5}),
+        (r"[^aeiouáéíóúdlnrszyxj]$", {"es": -1.0, "gl": -1.0, "it": -1.5}),
+        (r"m$", {"pt": 1.0, "ca": 0.5}),
+        (r"(?:ou|eu|ei|iu)$", {"pt": 1.0, "ca": 1.0, "gl": 0.5, "es": -1.0}),
+        (r"ou", {"pt": 0.7, "gl": 0.5, "fr": 0.5, "es": -0.7}),
+        (r"x", {"gl": 1.0, "ca": 0.5}),
+        (r"^ll", {"es": 0.7, "ca": 0.7}),
+        (r"[aeiou]s$", {"it": -1.0}),
+        (r"(?:os|as)$", {"es": 0.3, "pt": 0.3, "gl": 0.3}),
+        (r"[^aeiou]i$", {"it": 0.7, "ro": 0.5, "es": -0.5}),
+        (r"j", {"it": -1.0}),
+        (r"eir[ao]s?$", {"pt": 1.5, "gl": 1.0}),
+        (r"bles?$", {"es": 0.5, "ca": 0.5}),
+        (r"ve(?:l|is)$", {"pt": 1.5}),
+        (r"ment$", {"ca": 1.0, "fr": 1.0}),
+        (r"tx|ix$|ig$", {"ca": 1.0}),
+    ]
+)
+
+CYRILLIC_FEATURES = _features(
+    [
+        (r"[ыэё]", {"ru": 1.5, "be": 1.5, "kk": 0.5}),
+        (r"ъ(?![еёюя])", {"bg": 2.0}),
+        (r"ѝ", {"bg": 3.0}),
+        (r"ът$", {"bg": 2.0}),
+        (r"[їєґ]", {"uk": 2.0}),
+        (r"і", {"uk": 1.0, "be": 1.0, "kk": 0.5}),
+        (r"ў", {"be": 3.0}),
+        (r"[әғқңөұүһ]", {"kk": 3.0}),
+        (r"[ђћ]", {"sr": 3.0}),
+        (r"[ѓќѕ]", {"mk": 3.0}),
+        (r"[јљњџ]", {"sr": 1.5, "mk": 1.5}),
+        (r"(?:ого|его|ому|ему)$", {"ru": 1.0, "uk": 0.5}),
+        (r"(?:ый|ая|яя|ое|ые|ие)$", {"ru": 0.7}),
+        (r"ть(?:ся)?$", {"ru": 0.7, "uk": 0.5}),
+        (r"(?:ся|сь)$", {"ru": 1.0, "uk": 0.5, "be": 0.5}),
+        (r"(?:ит|ет|ут|ют)$", {"ru": 0.7}),
+        (r"ння$", {"uk": 1.5}),
+    ]
+)
+
+
+WORD_LANGUAGES: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, words in FUNCTION_WORDS.items() if word in words)
+    for word in set().union(*FUNCTION_WORDS.values())
+}
+
+
+def foreign_letters(words: list[str], alphabets: dict[str, frozenset[str]]) -> dict[str, int]:
+    """How many letters of the text each language's alphabet lacks."""
+    counts: dict[str, int] = dict.fromkeys(alphabets, 0)
+    for word in words:
+        for char in word:
+            if not char.isalpha():
+                continue
+            for lang, alphabet in alphabets.items():
+                if char not in alphabet:
+                    counts[lang] += 1
+    return counts
+
+
+def plausible(words: list[str], alphabets: dict[str, frozenset[str]], letters: int) -> set[str]:
+    """Languages whose alphabet covers the text, but for a few stray letters (names, quotes)."""
+    allowed = int(letters * FOREIGN_LETTER_SHARE)
+    return {lang for lang, n in foreign_letters(words, alphabets).items() if n <= allowed}
+
+
+def evidence(words: list[str], cyrillic: bool) -> dict[str, float]:
+    """Summed feature and function-word weights per language."""
+    features = CYRILLIC_FEATURES if cyrillic else LATIN_FEATURES
+    scores: dict[str, float] = defaultdict(float)
+    hits: dict[int, int] = defaultdict(int)
+    for word in words:
+        users = WORD_LANGUAGES.get(word, ())
+        for lang in users:
+            scores[lang] += OWN_WORD_WEIGHT if len(users) == 1 else SHARED_WORD_WEIGHT
+        for index, feature in enumerate(features):
+            if hits[index] < PER_FEATURE_CAP and feature.pattern.search(word):
+                hits[index] += 1
+                for lang, weight in feature.weights.items():
+                    scores[lang] += weight
+    return dict(scores)
+
+
+ALPHABETS = {"cyrillic": CYRILLIC_ALPHABETS, "latin": LATIN_ALPHABETS}
