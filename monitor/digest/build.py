@@ -172,7 +172,7 @@ def _group(
     author: dict[str, Any] = own[0]["author"] if own else {}
     return AccountGroup(
         source=source,
-        name=author.get("name") or author.get("handle") or handle or source,
+        name=author.get("name") or source,
         handle=author.get("handle") or handle,
         platform=own[0]["platform"] if own else platform,
         url=safe_url(author.get("url")),
@@ -202,6 +202,7 @@ def _post(record: dict[str, Any], zone: ZoneInfo, target: str) -> PostView:
         translation=text or None,
         status=status if text or status != "translated" else "failed",
         target=str(translation.get("to") or target),
+        author=str((record.get("author") or {}).get("handle") or ""),
         links=tuple(url for link in record.get("links") or () if (url := safe_url(link))),
         media=media,
     )

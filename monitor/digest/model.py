@@ -75,6 +75,7 @@ class PostView:
     translation: str | None
     status: str
     target: str
+    author: str = ""
     links: tuple[str, ...] = ()
     media: tuple[tuple[str, str], ...] = ()
     shortened: bool = False
