@@ -36,6 +36,7 @@ class DigestJob:
         self.store = store
         self.zone = ZoneInfo(settings.monitor.timezone)
         self._digester: Digester | None = None
+        self._last_error = ""
 
     async def run_due(self, now: datetime | None = None) -> Outcome | None:
         """Send or retry whatever is due at `now`; never raises (errors are logged)."""
@@ -43,12 +44,17 @@ class DigestJob:
             return None
         moment = whole_seconds(now or utcnow())
         try:
-            return await asyncio.to_thread(self.run_due_sync, moment)
+            outcome = await asyncio.to_thread(self.run_due_sync, moment)
         except MonitorError as error:
-            log.error("digest: %s", error)
+            if str(error) != self._last_error:
+                log.error("digest: %s", error)
+            self._last_error = str(error)
+            return None
         except Exception:
             log.exception("digest: unexpected failure; will try again at the next check")
-        return None
+            return None
+        self._last_error = ""
+        return outcome
 
     def run_due_sync(self, now: datetime) -> Outcome | None:
         if self._digester is None:

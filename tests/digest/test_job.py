@@ -8,6 +8,8 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import pytest
+
 from monitor.digest import DigestJob, last_sent_at
 from monitor.digest import log as digest_log
 from monitor.store import Store
@@ -170,10 +172,27 @@ async def test_maildir_delivery(store: Store, tmp_path: Path) -> None:
     box = mailbox.Maildir(maildir, create=False)
     [message] = list(box)
     assert message["List-Id"] == "monitor digest <digest.monitor.localhost>"
-    assert [p.get_content_type() for p in message.get_payload()] == ["text/plain", "text/html"]
+    assert [p.get_content_type() for p in message.walk()][1:] == ["text/plain", "text/html"]
 
 
 async def test_disabled_digest_does_nothing(store: Store, tmp_path: Path) -> None:
     seed(store)
     assert await job(tmp_path / "data", store, enabled=False).run_due(NOV28_0700) is None
     assert store.query("SELECT COUNT(*) FROM digests")[0][0] == 0
+
+
+async def test_a_config_problem_is_logged_once_not_every_minute(
+    store: Store,
+    tmp_path: Path,
+    relay: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.delenv("MONITOR_SMTP_PASSWORD", raising=False)
+    seed(store)
+    digest_job = job(tmp_path / "data", store, **smtp_config(relay))
+    for minute in range(3):
+        assert await digest_job.run_due(NOV28_0700 + timedelta(minutes=minute)) is None
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "$MONITOR_SMTP_PASSWORD is not set" in errors[0].getMessage()
+    assert relay.inbox.attempts == 0
