@@ -311,13 +311,13 @@ async def cmd_queue_tail(settings: Settings, limit: int, follow: bool) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    from monitor.digest import commands as digest
+    from monitor.digest.commands import digest_preview, digest_send
     from monitor.store import Store
 
     store = Store.open(settings.monitor.data_dir)
     try:
         if args.digest_command == "preview":
-            return digest.digest_preview(settings, store, args.date, args.out)
-        return digest.digest_send(settings, store, args.date)
+            return digest_preview(settings, store, args.date, args.out)
+        return digest_send(settings, store, args.date)
     finally:
         store.close()

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import systemd
 from monitor.app import App
 from monitor.config import Settings, load_settings
+from monitor.digest import DigestJob, last_sent_at
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
@@ -89,6 +90,12 @@ class Daemon:
         self.translate_wake = asyncio.Event()
         self.publish_wake = asyncio.Event()
         self._stop_requested_at = 0.0
+        self.digest = DigestJob(settings, self.app.store)
+        self.app.metrics.watch(
+            "monitor_digest_last_sent_timestamp_seconds",
+            "Unix time the last digest was sent (0: never)",
+            self._digest_last_sent,
+        )
         self.health: HealthServer | None = None
         if settings.monitor.health:
             self.health = HealthServer(
@@ -113,6 +120,30 @@ class Daemon:
                 replace_existing=True,
             )
             log.info("source %s: %s every %ss", name, settings.platform, f"{settings.every:g}")
+
+    def _digest_last_sent(self) -> float:
+        moment = last_sent_at(self.app.store)
+        return moment.timestamp() if moment else 0.0
+
+    def schedule_digest(self) -> None:
+        if not self.settings.digest.enabled:
+            return
+        self.scheduler.add_job(
+            self.digest.run_due,
+            IntervalTrigger(seconds=60),
+            id="digest",
+            name="digest",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=2),
+            replace_existing=True,
+        )
+        log.info(
+            "digest: %s delivery at %s %s",
+            self.settings.digest.delivery,
+            self.settings.digest.send_at,
+            self.settings.monitor.timezone,
+        )
 
     async def health_problem(self) -> str | None:
         if not self.scheduler.running:
@@ -302,6 +333,7 @@ class Daemon:
         if self.health is not None:
             await self.health.start()
         self.schedule_sources()
+        self.schedule_digest()
         self.scheduler.start()
         self._workers = [
             asyncio.create_task(self.process_loop()),

@@ -72,11 +72,6 @@ class Metrics:
             ["backend"],
             registry=r,
         )
-        self.digest_last_sent = Gauge(
-            "monitor_digest_last_sent_timestamp_seconds",
-            "Unix time the last digest was sent",
-            registry=r,
-        )
 
     def watch(self, name: str, documentation: str, read: Callable[[], float]) -> None:
         """A gauge read at scrape time (backlogs kept in the store)."""

@@ -169,6 +169,7 @@ def test_health_metrics_and_sighup_reload(
         assert 'monitor_records_published_total{backend="sqlite"} 3.0' in metrics
         assert "monitor_source_last_success_timestamp_seconds" in metrics
         assert "monitor_translation_backlog 0.0" in metrics
+        assert "monitor_digest_last_sent_timestamp_seconds 0.0" in metrics
         assert get(f"http://127.0.0.1:{port}/nope")[0] == 404
 
         config.write_text(
