@@ -171,7 +171,7 @@ class XSource(Source):
             "user.fields": "username,name",
             "poll.fields": "options",
         }
-        if since:
+        if since and since != "0":  # "0": a first run found no posts at all
             params["since_id"] = since
         if until:
             params["until_id"] = until

@@ -12,6 +12,7 @@ from monitor.errors import AuthError, FetchError, NotFound, ParseError, RateLimi
 from monitor.sources.base import SourceState
 from monitor.sources.http import HttpClient
 from monitor.sources.x import XSource
+from monitor.sources.x_tweets import tweet_item
 from monitor.store import Store
 from tests.support.httpserver import LocalServer, Reply, Request
 
@@ -218,3 +219,29 @@ async def test_empty_timeline_keeps_the_cursor(http_server: LocalServer, http: H
     http_server.route(TIMELINE, Reply(body=body("timeline-empty.json"), headers=JSON))
     result = await XSource(settings(http_server), http).fetch(KNOWN)
     assert result.items == [] and result.state.cursor == KNOWN.cursor
+
+
+def test_retweet_of_a_hidden_post_keeps_the_retweet_text() -> None:
+    retweet = {
+        "id": "1543970000000000006",
+        "text": "RT @mid_rf: Сергей Лавров провёл переговоры с К.Фарией &gt; https://t.co/AbCdEf1234",
+        "created_at": "2022-07-04T14:10:00.000Z",
+        "lang": "ru",
+        "referenced_tweets": [{"type": "retweeted", "id": "1543900000000000000"}],
+        "entities": {
+            "mentions": [{"start": 3, "end": 10, "username": "mid_rf"}],
+            "urls": [
+                {
+                    "url": "https://t.co/AbCdEf1234",
+                    "expanded_url": "https://mid.ru/ru/foreign_policy/news/1820474/",
+                }
+            ],
+        },
+    }
+    item = tweet_item(retweet, {}, "CancilleriaVE")
+    assert item.kind == "repost" and item.refs.repost_of == "x:1543900000000000000"
+    assert item.text == (
+        "RT @mid_rf: Сергей Лавров провёл переговоры с К.Фарией > "
+        "https://mid.ru/ru/foreign_policy/news/1820474/"
+    )
+    assert item.mentions == ("mid_rf",) and item.lang_hint == "ru"
