@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +14,8 @@ from monitor.errors import QueueError
 from monitor.queues.base import Message
 from monitor.queues.publisher import Publisher
 from monitor.queues.sqlite import SqliteQueue
-from monitor.record import Author, Item, Language, Translation, build_record
-from monitor.sources.base import SourceState
 from monitor.store import Store
-
-
-def fill_outbox(store: Store, source: str, count: int, start: int = 0) -> None:
-    items = [
-        Item(
-            platform="rss",
-            native_id=f"{source}/{n}",
-            author=Author(source),
-            text=f"texto {n}",
-            published_at=datetime(2022, 7, 4, tzinfo=UTC),
-        )
-        for n in range(start, start + count)
-    ]
-    store.save_fetch(source, "rss", items, SourceState())
-    records = [
-        build_record(
-            p.item,
-            source=p.source,
-            revision=p.revision,
-            collected_at=p.collected_at,
-            language=Language("es", 0.99),
-            translation=Translation("no_model", source="es", target="en"),
-        )
-        for p in store.posts_in_stage("collected", 10_000)
-    ]
-    store.mark_ready(records)
+from tests.queues.support import fill_outbox
 
 
 class FlakyQueue(SqliteQueue):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,19 +23,6 @@ RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 def fixture(name: str) -> bytes:
     return (DATA / name).read_bytes()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    async with HttpClient(timeout=2.0, max_bytes=2 * 1024 * 1024) as client:
-        yield client
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    db = Store.open(tmp_path)
-    yield db
-    db.close()
 
 
 def source(url: str, name: str = "feed", **extra: object) -> SourceSettings:
