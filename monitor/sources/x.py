@@ -173,6 +173,10 @@ class XSource(Source):
         }
         if since and since != "0":  # "0": a first run found no posts at all
             params["since_id"] = since
+        elif (cutoff := oldest_allowed(self.settings)) is not None:
+            params["start_time"] = cutoff.strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )  # older reads are billed too
         if until:
             params["until_id"] = until
         path = f"/2/users/{user_id}/tweets"

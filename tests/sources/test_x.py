@@ -114,6 +114,17 @@ async def test_backfill_limit_stops_paging(http_server: LocalServer, http: HttpC
     assert len(result.items) == 2 and len(http_server.hits(TIMELINE)) == 1
     assert http_server.hits(TIMELINE)[0].arg("max_results") == "5"
     assert result.state.cursor == "1543960000000000005"
+    assert http_server.hits(TIMELINE)[0].arg("start_time") is None
+
+
+async def test_max_age_asks_only_for_recent_posts(
+    http_server: LocalServer, http: HttpClient
+) -> None:
+    serve_timeline(http_server)
+    result = await XSource(settings(http_server, max_age="2d"), http).fetch(SourceState())
+    start = http_server.hits(TIMELINE)[0].arg("start_time") or ""
+    assert start.endswith("Z") and start[:4] >= "2024"
+    assert result.items == [] and result.state.cursor == "1543960000000000005"
 
 
 async def test_incremental_run_reads_since_cursor_and_edit_keeps_first_id(
