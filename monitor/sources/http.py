@@ -11,6 +11,7 @@ import email.utils
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -64,15 +65,29 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def rate_limit_wait(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """How long the server asks us to wait: Retry-After, else an epoch `*-rate-limit-reset`."""
+    """How long the server asks us to wait: Retry-After, else a rate-limit reset header.
+
+    X sends `x-rate-limit-reset` as epoch seconds, Mastodon `x-ratelimit-reset` as an
+    ISO 8601 time, the IETF draft `ratelimit-reset` as seconds to wait.
+    """
     wait = parse_retry_after(headers.get("retry-after"), now=now)
     if wait is not None:
         return wait
-    reset = headers.get("x-rate-limit-reset") or headers.get("ratelimit-reset")
-    if reset and reset.strip().isdigit():
-        value = float(reset)
-        current = now if now is not None else time.time()
-        return max(0.0, value - current) if value > 1_000_000_000 else value
+    current = now if now is not None else time.time()
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
+        reset = (headers.get(name) or "").strip()
+        if not reset:
+            continue
+        if reset.isdigit():
+            value = float(reset)
+            return max(0.0, value - current) if value > 1_000_000_000 else value
+        try:
+            moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, moment.timestamp() - current)
     return None
 
 
