@@ -66,6 +66,7 @@ class NatsQueue(QueueBackend):
         if self._client is not None and self._client.is_connected:
             return
         timeout = self.settings.publish_timeout
+        self._last_error = None
         try:
             async with asyncio.timeout(timeout):
                 self._client = await nats.connect(

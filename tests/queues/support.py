@@ -176,7 +176,7 @@ async def _redis_messages(name: str) -> list[Delivered]:
 
     client = aioredis.Redis.from_url(URLS["redis"], decode_responses=True)
     try:
-        entries = await client.xrange(name, "-", "+")
+        entries: Any = await client.xrange(name, "-", "+")
     finally:
         await client.aclose()
     return [
@@ -198,7 +198,8 @@ async def _nats_messages(name: str) -> list[Delivered]:
         for seq in range(state.first_seq, state.last_seq + 1) if state.messages else ():
             message = await js.get_msg(stream_name(name), seq)
             headers = dict(message.headers or {})
-            out.append(Delivered(headers.get("Nats-Msg-Id", ""), json.loads(message.data), headers))
+            body = json.loads(message.data or b"{}")
+            out.append(Delivered(headers.get("Nats-Msg-Id", ""), body, headers))
     finally:
         await client.close()
     return out
@@ -218,9 +219,9 @@ async def cleanup(kind: str, name: str) -> None:
         elif kind == "redis":
             import redis.asyncio as aioredis
 
-            client = aioredis.Redis.from_url(URLS["redis"])
-            await client.delete(name)
-            await client.aclose()
+            redis_client = aioredis.Redis.from_url(URLS["redis"])
+            await redis_client.delete(name)
+            await redis_client.aclose()
         elif kind == "nats":
             import nats
 

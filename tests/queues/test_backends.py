@@ -81,7 +81,8 @@ async def test_tail_follow_sees_new_records(target: Target) -> None:
         await wait_until(lambda: len(seen) >= 4)
     finally:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        done, _ = await asyncio.wait([task], timeout=10)
+        assert done, "tail(follow=True) did not stop when cancelled"
     assert seen == [first[-1].record] + [m.record for m in later]
 
 
