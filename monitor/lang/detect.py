@@ -21,7 +21,9 @@ PROB_FLOOR = 1e-3
 BORROWED = {"gl": ("es", "pt"), "be": ("uk", "ru"), "sr": ("mk", "ru"), "kk": ("ru", "uk")}
 BORROW_PENALTY = {"gl": 2.5, "be": 1.0, "sr": 1.0, "kk": 1.0}
 # langdetect is overconfident on short texts: its log-probabilities are damped before the rules.
-TEMPER = 0.5
+TEMPER = 0.3
+# The languages the monitor translates win ties: a missed post costs more than a stray one.
+PRIOR = {"es": 0.5, "ru": 0.7}
 # Latin letters that stand in for Cyrillic ones inside Cyrillic words (Belarusian "i", mostly).
 HOMOGLYPHS = str.maketrans("aceiopxy", "асеіорху")
 
@@ -110,7 +112,7 @@ def detect_language(text: str) -> Language:
             base = TEMPER * math.log(max(p, PROB_FLOOR)) - BORROW_PENALTY[lang]
         else:
             base = TEMPER * math.log(max(probs.get(lang, 0.0), PROB_FLOOR))
-        scores[lang] = base + nudges.get(lang, 0.0)
+        scores[lang] = base + nudges.get(lang, 0.0) + PRIOR.get(lang, 0.0)
     return _decide(scores)
 
 

@@ -25,7 +25,14 @@ LATIN_ALPHABETS: dict[str, frozenset[str]] = {
 }
 
 _WORDS: dict[str, str] = {
-    "es": """de la en un a o el los las del al lo le les y u por para con sin una unos unas uno es son fue ser
+    "es": """año años vez veces tiempo gobierno ciudad nuevo nueva nuevos nuevas bueno buena mejor
+        hombre hombres mujer mujeres hijo hija hijos trabajo tienen tener hacer decir dijo quiero
+        nuestro nuestra nuestros nuestras mayor gran hecho sido pueblo fuerza fuerzas cuenta
+        primero primera luego pues allá acá aquel aquella ello esto cuanto cuantos mil ningún
+        ninguna alguno alguna algunos algunas señor presidente ley leyes derecho derechos
+        estado nacional sociedad universidad calidad seguridad actividad comunidad proceso
+        proyecto desarrollo servicio servicios empresa empresas mañana noche semana hoy dos tres
+        cuatro cinco seis siete ocho nueve diez de la en un a o el los las del al lo le les y u por para con sin una unos unas uno es son fue ser
         está esta este estos estas ese esa eso esos aquí allí muy más mas pero porque como cuando
         donde hay ya también tambien hasta desde entre sobre tras según segun durante hacia contra
         ante bajo mientras aunque sino ni nos mi mis tu su sus yo él ella ellos ellas usted ustedes
@@ -72,23 +79,33 @@ _WORDS: dict[str, str] = {
         unei ale al ai lui ei le mai dar sau ce care cum când unde deja acest această aceste
         acești acel acea el ea ele noi voi eu tu său sa sale lor foarte bine tot toate toți alt
         altă alte după dupa până pana prin spre între fără""",
-    "ru": """и в во не на что это как по он она они с со для от так все всё его её ее но к ко
+    "ru": """вот надо тогда потом сейчас теперь почему всегда никогда ничего кто чем ему ней
+        них один одна одно будто хотя пока даже лишь опять снова ведь тоже весь всей всего всех
+        быть стал стало стала говорит сказал сказала можно нужно нельзя итак однако поэтому
+        хорошо спасибо человек люди время года жизнь день дела работы раньше больше меньше
+        почти какой какая какие такой такая такие свои своих сказать знаю и в во не на что это как по он она они с со для от так все всё его её ее но к ко
         же из был была было были уже только или мы вы при когда если бы да нет ещё еще о об то
         этот эта эти также который которая которые может будет есть чтобы где там тут здесь
         очень до после без через над под между сегодня вот ли ни их ему им себя свой своей мне
         меня тебя тебе""",
-    "uk": """і й та в у на не що це як по він вона вони з із зі для від так все всі його її але
+    "uk": """ось треба тоді потім зараз тепер чому завжди ніколи нічого хто чим йому ній них
+        один одна одне навіть лише знову теж весь всього всіх бути став стало стала каже сказав
+        можна потрібно людина люди час року життя день роботи більше менше майже який така такі
+        і й та в у на не що це як по він вона вони з із зі для від так все всі його її але
         до або вже тільки чи ми ви при коли якщо б ні ще про то цей ця ці також який яка які
         може буде є щоб де там тут дуже після без через над під між сьогодні ось їх йому їм
         себе свій своєї мені мене тебе""",
     "be": """і й ды у ў на не што гэта як па ён яна яны з са для ад так усё усе яго яе але да
         або ўжо толькі ці мы вы пры калі каб дзе там тут вельмі пасля без праз над пад паміж
         сёння іх яму ім сябе свой сваёй мне мяне""",
-    "bg": """и в във на не че това като по той тя те с със за от така всичко всички го я но към
+    "bg": """ето тогава сега защото беше бяха един една едно дори какво кой защо нещо нищо
+        винаги трябва ми ти ни ви ги съм сме сте бъде ли години време човек хора живот ден
+        и в във на не че това като по той тя те с със за от така всичко всички го я но към
         да се е са бил била било били вече само или ние вие при когато ако би още то този тази
         тези също който която които може ще има където там тук много след без през над под
         между днес ето им му ѝ си свой мен мене теб""",
-    "mk": """и во на не дека ова како по тој таа тие со за од така сè сите го ја но кон да се е
+    "mk": """сега зашто беше беа еден една едно дури што ништо нешто секогаш треба тоа ги сум
+        сме сте биде ли години време човек луѓе живот ден и во на не дека ова како по тој таа тие со за од така сè сите го ја но кон да се е
         беше бил била било биле веќе само или ние вие при кога ако би уште тоа овој оваа овие
         исто кој која кои може ќе има каде таму тука многу без преку над под меѓу денес ете им
         му си свој мене тебе""",
