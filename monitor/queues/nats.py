@@ -75,6 +75,7 @@ class NatsQueue(QueueBackend):
                     connect_timeout=timeout,
                     allow_reconnect=False,
                     max_reconnect_attempts=1,
+                    reconnect_time_wait=0.2,
                     error_cb=self._on_error,
                 )
                 js = self._client.jetstream(timeout=timeout)
