@@ -105,4 +105,13 @@ ALTER TABLE posts ADD COLUMN translation_status TEXT;
 UPDATE posts SET translation_status = json_extract(translation, '$.status') WHERE translation IS NOT NULL;
 CREATE INDEX posts_translation_status ON posts (translation_status, language)
 """,
+    # 3: routing metadata beside each outbox row, so publishing needs no JSON parsing.
+    """
+ALTER TABLE outbox ADD COLUMN platform TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN language TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN collected_at TEXT NOT NULL DEFAULT '';
+UPDATE outbox SET platform = json_extract(body, '$.platform'),
+    language = json_extract(body, '$.language.code'),
+    collected_at = json_extract(body, '$.collected_at')
+""",
 )

@@ -49,6 +49,9 @@ class OutboxRow:
     source: str
     body: str
     attempts: int
+    platform: str
+    language: str
+    collected_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +356,8 @@ class Store:
                 if cursor.rowcount != 1:
                     continue
                 db.execute(
-                    "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
+                    " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         f"{record['id']}#{record['revision']}",
                         record["id"],
@@ -362,6 +365,9 @@ class Store:
                         record["source"],
                         json.dumps(record, ensure_ascii=False, separators=(",", ":")),
                         now,
+                        record["platform"],
+                        record["language"]["code"],
+                        record["collected_at"],
                     ),
                 )
                 done += 1
@@ -396,7 +402,8 @@ class Store:
 
     def outbox_batch(self, limit: int) -> list[OutboxRow]:
         rows = self.query(
-            "SELECT seq, message_id, source, body, attempts FROM outbox WHERE sent_at IS NULL"
+            "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
+            " FROM outbox WHERE sent_at IS NULL"
             " ORDER BY seq LIMIT ?",
             (limit,),
         )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import Callable
 
 from monitor.errors import QueueError
 from monitor.queues.base import Message, QueueBackend
-from monitor.store import Store
+from monitor.store import OutboxRow, Store
 
 log = logging.getLogger("monitor.publisher")
 
@@ -50,9 +49,7 @@ class Publisher:
             seqs = [row.seq for row in rows]
             try:
                 await self._ensure_connected()
-                await self.backend.publish(
-                    [Message.from_record(json.loads(row.body)) for row in rows]
-                )
+                await self.backend.publish([_message(row) for row in rows])
             except QueueError as error:
                 self._connected = False
                 await self._forget_connection()
@@ -110,3 +107,15 @@ async def _first(stop: asyncio.Event, wake: asyncio.Event) -> None:
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def _message(row: OutboxRow) -> Message:
+    """The outbox row already holds the serialised record and its routing metadata."""
+    return Message(
+        message_id=row.message_id,
+        body=row.body,
+        platform=row.platform,
+        language=row.language,
+        source=row.source,
+        time=row.collected_at,
+    )
