@@ -400,22 +400,28 @@ class Store:
 
     # -- outbox --------------------------------------------------------------
 
-    def outbox_batch(self, limit: int) -> list[OutboxRow]:
-        rows = self.query(
-            "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
-            " FROM outbox WHERE sent_at IS NULL"
-            " ORDER BY seq LIMIT ?",
-            (limit,),
-        )
-        return [OutboxRow(*tuple(row)) for row in rows]
+    def outbox_batch(self, limit: int, *, after: int = 0) -> list[OutboxRow]:
+        """The oldest unsent rows with a sequence number above `after`, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
+                " FROM outbox WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        return [OutboxRow(*row) for row in rows]
 
     def outbox_pending(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0])
 
     def outbox_sent(self, seqs: Sequence[int]) -> None:
-        now = format_time(utcnow())
+        """Mark rows sent. `seqs` is one `outbox_batch`: every unsent row in its range."""
+        if not seqs:
+            return
         with self.transaction() as db:
-            db.executemany("UPDATE outbox SET sent_at = ? WHERE seq = ?", [(now, s) for s in seqs])
+            db.execute(
+                "UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL",
+                (format_time(utcnow()), min(seqs), max(seqs)),
+            )
 
     def outbox_failed(self, seqs: Sequence[int], error: str) -> None:
         with self.transaction() as db:

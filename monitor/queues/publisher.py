@@ -14,6 +14,9 @@ from monitor.store import OutboxRow, Store
 
 log = logging.getLogger("monitor.publisher")
 
+# Outbox rows read per store round trip, in publish batches (store work is a few ms).
+READ_AHEAD = 5
+
 
 class Publisher:
     """Rows are marked sent only after `backend.publish` returned (the broker confirmed)."""
@@ -40,27 +43,37 @@ class Publisher:
             self._connected = True
 
     async def drain(self) -> int:
-        """Publish every pending outbox row; raise `QueueError` if the backend fails."""
+        """Publish every pending outbox row; raise `QueueError` if the backend fails.
+
+        Rows are read `READ_AHEAD` batches at a time and published batch by batch; the
+        published ones are marked sent together, only after the broker confirmed them.
+        """
         sent = 0
+        after = 0
         while True:
-            rows = await asyncio.to_thread(self.store.outbox_batch, self.batch)
+            rows = self.store.outbox_batch(self.batch * READ_AHEAD, after=after)
             if not rows:
                 return sent
-            seqs = [row.seq for row in rows]
+            done = 0
             try:
                 await self._ensure_connected()
-                await self.backend.publish([_message(row) for row in rows])
+                for start in range(0, len(rows), self.batch):
+                    chunk = rows[start : start + self.batch]
+                    await self.backend.publish([_message(row) for row in chunk])
+                    done += len(chunk)
+                    if self.on_published:
+                        self.on_published(len(chunk))
             except QueueError as error:
                 self._connected = False
                 await self._forget_connection()
-                await asyncio.to_thread(self.store.outbox_failed, seqs, str(error))
+                self.store.outbox_sent([row.seq for row in rows[:done]])
+                self.store.outbox_failed([row.seq for row in rows[done:]], str(error))
                 if self.on_failed:
-                    self.on_failed(len(rows))
+                    self.on_failed(len(rows) - done)
                 raise
-            await asyncio.to_thread(self.store.outbox_sent, seqs)
+            self.store.outbox_sent([row.seq for row in rows])
             sent += len(rows)
-            if self.on_published:
-                self.on_published(len(rows))
+            after = rows[-1].seq
 
     async def _forget_connection(self) -> None:
         with contextlib.suppress(QueueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -28,6 +29,9 @@ except ImportError:
         'queue backend "redis" needs the redis client library, which is not installed',
         remedy="pip install 'monitor[redis]'",
     ) from None
+
+
+log = logging.getLogger("monitor.queues.redis")
 
 
 class RedisQueue(QueueBackend):
@@ -136,7 +140,12 @@ class RedisQueue(QueueBackend):
                 newest: Any = await client.xrevrange(self.stream, "+", "-", count=1)
                 last = newest[0][0] if newest else "0-0"
             while follow:
-                reply: Any = await client.xread({self.stream: last}, count=1000, block=block_ms)
+                try:
+                    reply: Any = await client.xread({self.stream: last}, count=1000, block=block_ms)
+                except (rexc.ConnectionError, rexc.TimeoutError) as error:
+                    log.warning("tail: %s; reconnecting", self._explain(error, "read from"))
+                    await asyncio.sleep(1.0)
+                    continue
                 for _, entries in reply.items() if isinstance(reply, dict) else reply or []:
                     for entry_id, fields in entries:
                         last = entry_id
