@@ -98,6 +98,24 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
     try:
         records = wait_for_queue(config, subprocess_env, tmp_path, 3)
         assert len(records) == 3
+        newer = (
+            (DATA / "mppre.xml")
+            .read_bytes()
+            .replace(
+                b"<item>",
+                b"<item><guid isPermaLink=\"false\">nuevo-1</guid><title>Comunicado nuevo</title>"
+                b"<description>La Canciller\xc3\xada informa sobre la nueva ronda de conversaciones.</description>"
+                b"</item><item>",
+                1,
+            )
+        )
+        http_server.route(
+            "/mppre", Reply(body=newer, headers={"Content-Type": "application/rss+xml"})
+        )
+        published = time.monotonic()
+        records = wait_for_queue(config, subprocess_env, tmp_path, 4, timeout=10)
+        assert len(records) == 4 and time.monotonic() - published < 1 + 5
+        assert records[-1]["id"] == "rss:mppre-feed/nuevo-1"
         second = start(config, subprocess_env, tmp_path)
         _, err = second.communicate(timeout=30)
         assert second.returncode == 3 and "already running" in err
@@ -116,7 +134,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
     restarted.send_signal(signal.SIGINT)
     restarted.communicate(timeout=30)
     assert restarted.returncode == 0
-    assert len(wait_for_queue(config, subprocess_env, tmp_path, 3, timeout=1)) == 3
+    assert len(wait_for_queue(config, subprocess_env, tmp_path, 5, timeout=1)) == 4
 
 
 def free_port() -> int:
