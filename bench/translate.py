@@ -224,7 +224,7 @@ def parse_args() -> argparse.Namespace:
         help="posts for the slow argostranslate baseline (its rates are per second)",
     )
     parser.add_argument("--length", type=int, default=30, help="target tokens per sentence")
-    parser.add_argument("--chunk", type=int, default=32, help="posts per engine call")
+    parser.add_argument("--chunk", type=int, default=64, help="posts per engine call")
     parser.add_argument("--max-batch-tokens", type=int, default=4096)
     parser.add_argument("--compute-types", default="float32,int8")
     parser.add_argument("--memory-posts", default="1000,10000")

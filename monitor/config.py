@@ -132,7 +132,7 @@ class TranslationSettings(_Section):
     inter_threads: int = Field(default=1, ge=1)
     intra_threads: int = Field(default=0, ge=0)
     backlog: int = Field(default=1000, ge=1)
-    batch_posts: int = Field(default=32, ge=1)
+    batch_posts: int = Field(default=64, ge=1)
 
 
 class QueueSettings(_Section):
