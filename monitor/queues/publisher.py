@@ -45,35 +45,50 @@ class Publisher:
     async def drain(self) -> int:
         """Publish every pending outbox row; raise `QueueError` if the backend fails.
 
-        Rows are read `READ_AHEAD` batches at a time and published batch by batch; the
-        published ones are marked sent together, only after the broker confirmed them.
+        Rows are read `READ_AHEAD` batches at a time and published batch by batch. The
+        next group is read, and the previous one marked sent, in a thread while a group
+        is being published; a row is only marked sent after the broker confirmed it.
         """
         sent = 0
-        after = 0
-        while True:
-            rows = self.store.outbox_batch(self.batch * READ_AHEAD, after=after)
-            if not rows:
-                return sent
-            done = 0
-            try:
-                await self._ensure_connected()
-                for start in range(0, len(rows), self.batch):
-                    chunk = rows[start : start + self.batch]
-                    await self.backend.publish([_message(row) for row in chunk])
-                    done += len(chunk)
-                    if self.on_published:
-                        self.on_published(len(chunk))
-            except QueueError as error:
-                self._connected = False
-                await self._forget_connection()
-                self.store.outbox_sent([row.seq for row in rows[:done]])
-                self.store.outbox_failed([row.seq for row in rows[done:]], str(error))
-                if self.on_failed:
-                    self.on_failed(len(rows) - done)
-                raise
-            self.store.outbox_sent([row.seq for row in rows])
-            sent += len(rows)
-            after = rows[-1].seq
+        size = self.batch * READ_AHEAD
+        marking: asyncio.Future[None] | None = None
+        rows = await asyncio.to_thread(self.store.outbox_batch, size)
+        try:
+            while rows:
+                upcoming = asyncio.ensure_future(
+                    asyncio.to_thread(self.store.outbox_batch, size, after=rows[-1].seq)
+                )
+                done = 0
+                try:
+                    await self._ensure_connected()
+                    for start in range(0, len(rows), self.batch):
+                        chunk = rows[start : start + self.batch]
+                        await self.backend.publish([_message(row) for row in chunk])
+                        done += len(chunk)
+                        if self.on_published:
+                            self.on_published(len(chunk))
+                except QueueError as error:
+                    await upcoming
+                    self._connected = False
+                    await self._forget_connection()
+                    await asyncio.to_thread(self._settle, rows, done, str(error))
+                    if self.on_failed:
+                        self.on_failed(len(rows) - done)
+                    raise
+                if marking is not None:
+                    await marking
+                seqs = [row.seq for row in rows]
+                marking = asyncio.ensure_future(asyncio.to_thread(self.store.outbox_sent, seqs))
+                sent += len(rows)
+                rows = await upcoming
+        finally:
+            if marking is not None:
+                await marking
+        return sent
+
+    def _settle(self, rows: list[OutboxRow], done: int, error: str) -> None:
+        self.store.outbox_sent([row.seq for row in rows[:done]])
+        self.store.outbox_failed([row.seq for row in rows[done:]], error)
 
     async def _forget_connection(self) -> None:
         with contextlib.suppress(QueueError):
