@@ -103,7 +103,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
             .read_bytes()
             .replace(
                 b"<item>",
-                b"<item><guid isPermaLink=\"false\">nuevo-1</guid><title>Comunicado nuevo</title>"
+                b'<item><guid isPermaLink="false">nuevo-1</guid><title>Comunicado nuevo</title>'
                 b"<description>La Canciller\xc3\xada informa sobre la nueva ronda de conversaciones.</description>"
                 b"</item><item>",
                 1,
