@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -81,11 +81,42 @@ def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
     return records
 
 
+def polled_sources(store: Store, window: Window) -> set[str]:
+    """Sources polled at least once in `window`, successfully or not."""
+    rows = store.query(
+        "SELECT DISTINCT source FROM source_events WHERE at >= ? AND at < ?",
+        (format_time(window.start), format_time(window.end)),
+    )
+    return {str(row[0]) for row in rows}
+
+
+def edited_posts(store: Store, window: Window) -> set[str]:
+    """Posts collected in `window` whose text or title differs from an earlier revision.
+
+    A revision can also go up without an edit (a post translated again once its model
+    is installed); that is not shown as an edit.
+    """
+    rows = store.query(
+        "SELECT DISTINCT p.id FROM posts p JOIN revisions r ON r.id = p.id"
+        " WHERE p.revision > 1 AND p.collected_at >= ? AND p.collected_at < ?"
+        " AND r.content_hash != p.content_hash",
+        (format_time(window.start), format_time(window.end)),
+    )
+    return {str(row[0]) for row in rows}
+
+
 def build_digest(settings: Settings, store: Store, window: Window) -> Digest:
     records = store.published_records(window.start, window.end)
     records += unready_records(store, window)
     failures = store.source_failures(window.start, window.end)
-    return shape_digest(settings, window, records, failures)
+    return shape_digest(
+        settings,
+        window,
+        records,
+        failures,
+        polled=polled_sources(store, window),
+        edited=edited_posts(store, window),
+    )
 
 
 def shape_digest(
@@ -93,7 +124,12 @@ def shape_digest(
     window: Window,
     records: Sequence[dict[str, Any]],
     failures: Iterable[dict[str, Any]],
+    *,
+    polled: Collection[str] | None = None,
+    edited: Collection[str] | None = None,
 ) -> Digest:
+    """`polled`: sources polled in the window (None: unknown, all assumed polled); `edited`:
+    posts that changed text (None: every revision above 1 counts as an edit)."""
     zone = ZoneInfo(settings.monitor.timezone)
     target = settings.languages.target
     latest: dict[str, dict[str, Any]] = {}
@@ -131,6 +167,7 @@ def shape_digest(
             target,
             config.platform if config else "",
             config.handle if config else "",
+            edited,
         )
         accounts.append(
             AccountCount(
@@ -140,6 +177,7 @@ def shape_digest(
                 group.platform,
                 len(group.posts),
                 name in failed_names,
+                polled is None or name in polled or name in failed_names or bool(posts),
             )
         )
         if group.posts:
@@ -167,6 +205,7 @@ def _group(
     target: str,
     platform: str,
     handle: str,
+    edited: Collection[str] | None,
 ) -> AccountGroup:
     own = [r for r in records if r.get("kind") != "repost"] or records
     author: dict[str, Any] = own[0]["author"] if own else {}
@@ -176,11 +215,13 @@ def _group(
         handle=author.get("handle") or handle,
         platform=own[0]["platform"] if own else platform,
         url=safe_url(author.get("url")),
-        posts=tuple(_post(record, zone, target) for record in records),
+        posts=tuple(_post(record, zone, target, edited) for record in records),
     )
 
 
-def _post(record: dict[str, Any], zone: ZoneInfo, target: str) -> PostView:
+def _post(
+    record: dict[str, Any], zone: ZoneInfo, target: str, edited: Collection[str] | None
+) -> PostView:
     translation = record.get("translation") or {}
     status = str(translation.get("status") or "pending")
     text = translation.get("text") if status == "translated" else None
@@ -205,6 +246,7 @@ def _post(record: dict[str, Any], zone: ZoneInfo, target: str) -> PostView:
         author=str((record.get("author") or {}).get("handle") or ""),
         links=tuple(url for link in record.get("links") or () if (url := safe_url(link))),
         media=media,
+        edited=int(record["revision"]) > 1 and (edited is None or record["id"] in edited),
     )
 
 

@@ -105,7 +105,12 @@ def digest_send(settings: Settings, store: Store, day: date | None) -> int:
         print(f"digest {outcome.label} sent: {outcome.posts} post(s), {outcome.detail}")
         return EXIT_OK
     if outcome.status == "busy":
-        _fail(f"the digest {outcome.label} is being delivered by another process right now")
+        retry = row.next_attempt.astimezone(digester.zone) if row.next_attempt else None
+        when = f" or waits for its retry at {retry:%H:%M}" if retry else ""
+        _fail(
+            f"the digest {outcome.label} is being delivered by the daemon{when};"
+            " run this again after that"
+        )
         return EXIT_FAILED
     _fail(outcome.detail)
     return EXIT_FAILED

@@ -47,9 +47,8 @@ class Digester:
             smtp_password(self.config.smtp)
 
     def next_start(self) -> datetime | None:
-        """Where the next scheduled digest starts: the end of the last one sent, else the first post."""
-        last = digest_log.last_sent(self.store)
-        return last.window.end if last else digest_log.earliest_post(self.store)
+        """Where the next digest starts: where the sent ones stop covering, else the first post."""
+        return digest_log.next_start(self.store)
 
     def open_window(self, now: datetime) -> Window:
         """Since the last sent digest (or the first post, or a day back) up to `now`."""

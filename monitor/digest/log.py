@@ -52,11 +52,33 @@ def _row(row: sqlite3.Row) -> DigestRow:
 
 
 def last_sent(store: Store) -> DigestRow | None:
-    """The sent digest whose window ends last: the next window starts where it ended."""
+    """The sent digest whose window ends last."""
     rows = store.query(
         f"SELECT {_COLUMNS} FROM digests WHERE status = 'sent' ORDER BY window_end DESC LIMIT 1"
     )
     return _row(rows[0]) if rows else None
+
+
+def next_start(store: Store) -> datetime | None:
+    """Where the next digest starts: the end of the unbroken run of sent windows that covers
+    everything from the earliest collected post on (None before anything was collected).
+
+    A manual send of a later day (`--date`) past a gap leaves the gap to the next digest,
+    and a manual send of an old day does not pull the start back.
+    """
+    cover = earliest_post(store)
+    rows = store.query(
+        "SELECT window_start, window_end FROM digests WHERE status = 'sent'"
+        " ORDER BY window_start, window_end"
+    )
+    for row in rows:
+        start, end = parse_time(row[0]), parse_time(row[1])
+        if cover is None:
+            cover = start
+        if start > cover:
+            break
+        cover = max(cover, end)
+    return cover
 
 
 def last_sent_at(store: Store) -> datetime | None:

@@ -1,4 +1,8 @@
-"""The MIME message: multipart/alternative, text first and HTML last, UTF-8."""
+"""The MIME message: multipart/alternative, text first and HTML last, UTF-8.
+
+Both parts are quoted-printable or base64 (whichever is shorter), never raw 8-bit, so a
+relay without 8BITMIME passes the message unchanged.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from monitor.digest.render import Rendered
+
+_POLICY = SMTP.clone(cte_type="7bit")
 
 
 def new_message_id(sender: str, window_end: datetime) -> str:
@@ -27,7 +33,7 @@ def compose(
     date: datetime,
     window: str,
 ) -> EmailMessage:
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["Subject"] = rendered.subject
     message["From"] = sender
     message["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"

@@ -79,10 +79,7 @@ class PostView:
     links: tuple[str, ...] = ()
     media: tuple[tuple[str, str], ...] = ()
     shortened: bool = False
-
-    @property
-    def edited(self) -> bool:
-        return self.revision > 1
+    edited: bool = False
 
     @property
     def note(self) -> str | None:
@@ -119,6 +116,7 @@ class AccountCount:
     platform: str
     posts: int
     failed: bool
+    polled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +143,11 @@ class Digest:
     @property
     def posts(self) -> int:
         return sum(len(group.posts) for group in self.groups) + self.omitted
+
+    @property
+    def unpolled(self) -> tuple[AccountCount, ...]:
+        """Configured accounts not polled at all during the window: their silence means nothing."""
+        return tuple(a for a in self.accounts if not a.polled and not a.failed and not a.posts)
 
     @property
     def active_accounts(self) -> int:

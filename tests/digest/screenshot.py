@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.digest.commands import digest_preview
 from monitor.record import utcnow
+from monitor.sources.base import SourceState
 from monitor.store import Store
 from tests.digest.support import SAMPLE_DAY, add_failure, make_settings, seed
 
@@ -63,6 +64,8 @@ def sample_digest(work: Path, html: Path) -> date:
                 noon + timedelta(minutes=minutes),
                 "HTTP 503 Service Unavailable from mppre.gob.ve",
             )
+        # A quiet account that was polled: "no posts", not "not polled".
+        store.save_fetch("zakharova-telegram", "telegram", [], SourceState(), collected_at=noon)
         if digest_preview(settings, store, day, html) != 0:
             raise SystemExit("the preview failed")
     finally:

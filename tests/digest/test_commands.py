@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.digest import log as digest_log
 from monitor.digest.commands import digest_preview, digest_send
+from monitor.digest.digester import Digester
+from monitor.digest.window import day_window
 from monitor.record import utcnow
 from monitor.store import Store
 from tests.digest.screenshot import chromium, sample_digest, screenshot
@@ -87,3 +90,19 @@ def test_sample_digest_renders_in_headless_chromium(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         pytest.skip("chromium did not finish in time on this machine")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_send_while_the_daemon_holds_the_window_says_so(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(store)
+    settings = make_settings(tmp_path / "data")
+    day = date(2026, 11, 27)
+    digester = Digester(settings, store)
+    row = digester.record(day_window(day, digester.zone, utcnow()), utcnow())
+    assert digest_log.claim(store, row, utcnow(), timedelta(minutes=5))
+    assert digest_send(settings, store, day) == 1
+    err = capsys.readouterr().err
+    assert "is being delivered by the daemon or waits for its retry at" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "data" / "digests").exists()

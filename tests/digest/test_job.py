@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import mailbox
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from monitor.digest import DigestJob, last_sent_at
 from monitor.digest import log as digest_log
+from monitor.digest.commands import digest_send
+from monitor.record import utcnow
 from monitor.store import Store
 from tests.digest.conftest import SmtpServer, smtp_config
 from tests.digest.support import add_post, make_settings, samples, seed
@@ -196,3 +199,37 @@ async def test_a_config_problem_is_logged_once_not_every_minute(
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and "$MONITOR_SMTP_PASSWORD is not set" in errors[0].getMessage()
     assert relay.inbox.attempts == 0
+
+
+async def test_a_manual_send_of_a_later_day_does_not_hide_the_days_before_it(
+    store: Store, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    settings = make_settings(data)
+    zone = ZoneInfo(settings.monitor.timezone)
+    first = utcnow().astimezone(zone).date() - timedelta(days=6)
+
+    def at(day: int, hour: int) -> datetime:
+        return datetime.combine(first + timedelta(days=day), time(hour), tzinfo=zone)
+
+    sample = samples()[4]
+    add_post(store, dict(sample, native_id="MID_Russia/1"), at(0, 6))
+    digest_job = DigestJob(settings, store)
+    assert (await digest_job.run_due(at(0, 7))).posts == 1  # type: ignore[union-attr]
+    # The daemon is down for three days; meanwhile posts come in on day 1 and day 3 and an
+    # operator sends day 3 by hand.
+    add_post(store, dict(sample, native_id="MID_Russia/2"), at(1, 10))
+    add_post(store, dict(sample, native_id="MID_Russia/3"), at(3, 12))
+    assert digest_send(settings, store, first + timedelta(days=3)) == 0
+    # Back on day 4: day 1 was never sent, so the digest starts where the scheduled one ended.
+    outcome = await DigestJob(settings, store).run_due(at(4, 7))
+    assert outcome is not None and outcome.posts == 2
+    row = digest_log.last_sent(store)
+    assert row is not None and row.window.start == at(0, 7)
+    # A manual send of an old day does not pull the next digest's start back.
+    assert digest_send(settings, store, first - timedelta(days=1)) == 0
+    add_post(store, dict(sample, native_id="MID_Russia/4"), at(4, 9))
+    outcome = await DigestJob(settings, store).run_due(at(5, 7))
+    assert outcome is not None and outcome.posts == 1
+    assert digest_log.next_start(store) == at(5, 7)
+    assert len(list((data / "digests").glob("*.eml"))) == 5

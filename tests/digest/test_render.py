@@ -12,6 +12,7 @@ from monitor.digest.build import build_digest, safe_url
 from monitor.digest.errors import DigestConfigError
 from monitor.digest.model import Window
 from monitor.digest.render import Renderer, linkify
+from monitor.sources.base import SourceState
 from monitor.store import Store
 from tests.digest.support import add_failure, add_post, make_settings, samples, seed
 
@@ -231,3 +232,37 @@ def test_templates_can_be_overridden(store: Store, tmp_path: Path) -> None:
         render(store, tmp_path, templates=str(folder))
     with pytest.raises(DigestConfigError, match="is not a folder"):
         render(store, tmp_path, templates=str(tmp_path / "missing"))
+
+
+def test_sources_not_polled_during_the_window_are_named(store: Store, tmp_path: Path) -> None:
+    seed(store)
+    digest, rendered = render(store, tmp_path)
+    assert [a.source for a in digest.unpolled] == ["zakharova-telegram"]
+    text = BeautifulSoup(rendered.html, "lxml").get_text(" ", strip=True)
+    assert "1 source was not polled during this period" in text
+    assert "Every source was polled without errors" not in text
+    assert "NOT POLLED" in rendered.text
+
+    # An empty but successful poll: the account is quiet, not unwatched.
+    store.save_fetch(
+        "zakharova-telegram",
+        "telegram",
+        [],
+        SourceState(),
+        collected_at=datetime(2026, 11, 27, 20, tzinfo=UTC),
+    )
+    digest, rendered = render(store, tmp_path)
+    assert digest.unpolled == ()
+    assert "Every source was polled without errors" in rendered.html
+
+
+def test_a_post_translated_again_is_not_shown_as_edited(store: Store, tmp_path: Path) -> None:
+    sample = dict(samples()[4], status="no_model")
+    collected = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    add_post(store, sample, collected)
+    assert store.requeue_untranslated("ru") == 1  # the ru model appeared: revision 2
+    add_post(store, dict(sample, status="translated"), collected)
+    digest, rendered = render(store, tmp_path)
+    [post] = digest.groups[0].posts
+    assert post.revision == 2 and post.status == "translated" and not post.edited
+    assert "edited" not in rendered.html and "edited" not in rendered.text

@@ -62,6 +62,8 @@ def test_starttls_auth_delivery_headers_and_parts(
     parts = list(message.iter_parts())
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in parts)
+    # Never raw 8-bit: a relay without 8BITMIME passes it unchanged.
+    assert all(p["Content-Transfer-Encoding"] in ("quoted-printable", "base64") for p in parts)
     assert isinstance(parts[0], EmailMessage) and isinstance(parts[1], EmailMessage)
     text, html = parts[0].get_content(), parts[1].get_content()
     assert "RU: 🇷🇺🇻🇪 4 июля в Москве" in text and "ES: #EnFotos | Los Cancilleres" in text
