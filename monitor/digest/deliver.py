@@ -106,7 +106,11 @@ def send_smtp(
     except (OSError, smtplib.SMTPException) as error:
         raise DeliveryFailed(f"cannot talk to the SMTP server {server}: {error}") from None
     delivered = [r for r in recipients if r not in refused]
-    return f"smtp {server} to {', '.join(delivered)}"
+    where = f"smtp {server} to {', '.join(delivered)}"
+    if refused:
+        codes = ", ".join(f"{rcpt} ({code})" for rcpt, (code, _) in refused.items())
+        where += f"; refused: {codes} (check these addresses in digest.to)"
+    return where
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

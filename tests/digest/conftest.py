@@ -24,11 +24,21 @@ USER, PASSWORD = "monitor", "s3cret-Pa55word"
 
 @dataclass
 class Inbox:
-    """What the server received; `reject` DATA commands are refused (451) first."""
+    """What the server received; `reject` DATA commands are refused (451) first, and the
+    addresses in `unknown` are refused (550) at RCPT."""
 
     reject: int = 0
     messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
     attempts: int = 0
+    unknown: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.attempts += 1

@@ -147,3 +147,14 @@ def test_a_failed_manual_send_can_be_rerun_with_the_same_message_id(
     assert send(store, tmp_path, smtp_server) == 0
     [(_, _, message)] = smtp_server.inbox.messages
     assert message["Message-ID"] == row["message_id"]
+
+
+def test_a_refused_recipient_is_reported_and_the_others_get_it(
+    store: Store, tmp_path: Path, smtp_server: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_yesterday(store)
+    smtp_server.inbox.unknown = {TO[1]}
+    assert send(store, tmp_path, smtp_server) == 0
+    assert f"refused: {TO[1]} (550)" in capsys.readouterr().out
+    [(_, rcpts, _)] = smtp_server.inbox.messages
+    assert rcpts == TO[:1]
