@@ -177,7 +177,11 @@ def shape_digest(
                 group.platform,
                 len(group.posts),
                 name in failed_names,
-                polled is None or name in polled or name in failed_names or bool(posts),
+                polled is None
+                or name in polled
+                or name in failed_names
+                or bool(posts)
+                or (config is not None and config.every >= window.length.total_seconds()),
             )
         )
         if group.posts:

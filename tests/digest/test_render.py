@@ -243,6 +243,11 @@ def test_sources_not_polled_during_the_window_are_named(store: Store, tmp_path: 
     assert "Every source was polled without errors" not in text
     assert "NOT POLLED" in rendered.text
 
+    # A window shorter than the source's poll interval says nothing about it.
+    short = Window(WINDOW.start, WINDOW.start + timedelta(minutes=5))
+    digest, _ = render(store, tmp_path, short)
+    assert digest.unpolled == ()
+
     # An empty but successful poll: the account is quiet, not unwatched.
     store.save_fetch(
         "zakharova-telegram",
