@@ -105,6 +105,7 @@ class Publisher:
         """Publish when woken or every `idle` seconds; back off while the broker is down."""
         failures = 0
         while not stop.is_set():
+            wake.clear()  # a wake-up during the drain below is then not lost
             try:
                 sent = await self.drain()
                 if failures:
@@ -112,20 +113,37 @@ class Publisher:
                 failures = 0
                 if sent:
                     log.debug("published %d record(s)", sent)
-                delay = idle
-            except QueueError as error:
+            except Exception as error:  # the loop outlives any one failure
                 failures += 1
                 delay = min(max_backoff, 2.0 ** min(failures, 10)) * random.uniform(0.8, 1.2)
-                log.warning(
-                    "queue %s unavailable (%s); %d record(s) wait in the outbox, retry in %.0fs",
-                    self.backend.name,
-                    error,
-                    self.store.outbox_pending(),
-                    delay,
-                )
-            wake.clear()
+                if isinstance(error, QueueError):
+                    log.warning(
+                        "queue %s unavailable (%s); %s record(s) wait in the outbox, retry in %.0fs",
+                        self.backend.name,
+                        error,
+                        self._pending(),
+                        delay,
+                    )
+                else:
+                    log.error(
+                        "publishing to queue %s failed unexpectedly (%s: %s); retry in %.0fs",
+                        self.backend.name,
+                        type(error).__name__,
+                        error,
+                        delay,
+                    )
+                # New records must not cut the backoff short: only a stop ends it early.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, wake), timeout=delay)
+                await asyncio.wait_for(_first(stop, wake), timeout=idle)
+
+    def _pending(self) -> str:
+        try:
+            return str(self.store.outbox_pending())
+        except Exception:  # only for a log line
+            return "some"
 
 
 async def _first(stop: asyncio.Event, wake: asyncio.Event) -> None:

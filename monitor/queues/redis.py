@@ -143,9 +143,11 @@ class RedisQueue(QueueBackend):
                 try:
                     reply: Any = await client.xread({self.stream: last}, count=1000, block=block_ms)
                 except (rexc.ConnectionError, rexc.TimeoutError) as error:
+                    _raise_if_cancelled()
                     log.warning("tail: %s; reconnecting", self._explain(error, "read from"))
                     await asyncio.sleep(1.0)
                     continue
+                _raise_if_cancelled()
                 for _, entries in reply.items() if isinstance(reply, dict) else reply or []:
                     for entry_id, fields in entries:
                         last = entry_id
@@ -159,6 +161,13 @@ class RedisQueue(QueueBackend):
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(self.settings.publish_timeout):
                     await client.aclose()
+
+
+def _raise_if_cancelled() -> None:
+    """redis-py's retry can swallow a cancel that races its read timeout (Python 3.11)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _fields(message: Message) -> dict[str | bytes, str | bytes]:

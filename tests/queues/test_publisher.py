@@ -109,3 +109,33 @@ async def test_tail_follow_yields_new_records(tmp_path: Path) -> None:
     await Publisher(store, queue).drain()
     await asyncio.wait_for(task, 2)
     assert seen == ["rss:a/1", "rss:a/2"]
+
+
+class BrokenQueue(SqliteQueue):
+    """Counts publish attempts and fails each one, first with a bug, then as an outage."""
+
+    attempts = 0
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        self.attempts += 1
+        if self.attempts == 1:
+            raise RuntimeError("a bug, not an outage")
+        raise QueueError("broker down")
+
+
+async def test_run_loop_survives_any_error_and_wake_does_not_cut_the_backoff(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path)
+    fill_outbox(store, "a", 2)
+    queue = BrokenQueue(QueueSettings(), tmp_path)
+    stop, wake = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(Publisher(store, queue).run(stop, wake, idle=0.05, max_backoff=60))
+    for _ in range(20):
+        wake.set()
+        await asyncio.sleep(0.05)
+    assert queue.attempts == 1
+    assert not task.done()
+    stop.set()
+    await asyncio.wait_for(task, 2)
+    assert store.outbox_pending() == 2
