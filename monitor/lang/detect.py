@@ -1,4 +1,4 @@
-"""Language of a post: langdetect (seeded, profiles loaded once) refined by script and letter rules."""
+"""Language of a post: langdetect's n-gram model refined by script, letter and word rules."""
 
 from __future__ import annotations
 
@@ -6,22 +6,33 @@ import math
 import threading
 from functools import cache
 
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from monitor.lang.clean import clean_text, letter_count
 from monitor.lang.evidence import ALPHABETS, evidence, plausible
+from monitor.lang.profiles import Profiles, factory
 from monitor.record import Language
 
 DETECTOR = "langdetect+rules"
 SEED = 0
 MIN_LETTERS = 3
-PROB_FLOOR = 1e-3
-# Languages without a langdetect profile borrow the probability of their nearest profiled ones.
+# langdetect's Latin- and Cyrillic-script profiles; the rules know only some of them.
+PROFILED = {
+    "latin": (
+        "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl"
+        " tr vi"
+    ).split(),
+    "cyrillic": ["bg", "mk", "ru", "uk"],
+}
+# Languages without a langdetect profile borrow the likelihood of their nearest profiled ones.
 BORROWED = {"gl": ("es", "pt"), "be": ("uk", "ru"), "sr": ("mk", "ru"), "kk": ("ru", "uk")}
-BORROW_PENALTY = {"gl": 2.5, "be": 1.0, "sr": 1.0, "kk": 1.0}
-# langdetect is overconfident on short texts: its log-probabilities are damped before the rules.
-TEMPER = 0.3
+BORROW_PENALTY = {"gl": 1.0, "be": 1.0, "sr": 1.0, "kk": 1.0}
+# The n-gram model is near-certain long before it is right: its log-likelihoods are scaled
+# down, the more for short texts, so that letter and word evidence can overturn it.
+MODEL_WEIGHT = 0.2
+FULL_WEIGHT_GRAMS = 120
+# A language the rules know nothing about must beat the others by this much.
+OUTSIDER_PENALTY = 3.0
 # The languages the monitor translates win ties: a missed post costs more than a stray one.
 PRIOR = {"es": 0.5, "ru": 0.7}
 # Latin letters that stand in for Cyrillic ones inside Cyrillic words (Belarusian "i", mostly).
@@ -32,29 +43,22 @@ _lock = threading.Lock()
 
 
 @cache
-def _factory() -> DetectorFactory:
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.seed = SEED
-    return factory
+def _profiles(script: str) -> Profiles:
+    return Profiles(PROFILED[script])
 
 
-def langdetect_probabilities(text: str, only: set[str] | None = None) -> dict[str, float]:
-    """langdetect's full distribution for `text` (restricted to `only` when given)."""
+def _langdetect(text: str) -> Language:
+    """langdetect itself (seeded) for scripts the rules do not cover."""
     with _lock:
-        factory = _factory()
-    detector = factory.create()
-    if only is not None:
-        known = {lang: 1.0 for lang in only if lang in factory.langlist}
-        if not known:
-            return {}
-        detector.set_prior_map(known)
+        loaded = factory()
+        loaded.seed = SEED
+    detector = loaded.create()
     detector.append(text)
     try:
-        detector.get_probabilities()
-    except LangDetectException:
-        return {}
-    return {lang: p for lang, p in zip(factory.langlist, detector.langprob, strict=True) if p > 0}
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return UNDETERMINED
+    return Language(str(best.lang), round(float(best.prob), 4), DETECTOR)
 
 
 def _script(cleaned: str) -> str:
@@ -83,11 +87,7 @@ def detect_language(text: str) -> Language:
         return UNDETERMINED
     script = _script(cleaned)
     if script == "other":
-        probs = langdetect_probabilities(cleaned)
-        if not probs:
-            return UNDETERMINED
-        lang, p = max(probs.items(), key=lambda item: item[1])
-        return Language(lang, p, DETECTOR)
+        return _langdetect(cleaned)
     words = _words(cleaned, script)
     if script == "cyrillic":
         cleaned = " ".join(words)
@@ -95,24 +95,24 @@ def detect_language(text: str) -> Language:
         if letters < MIN_LETTERS:
             return UNDETERMINED
     alphabets = ALPHABETS[script]
-    candidates = plausible(words, alphabets, letters)
-    if script == "cyrillic":
-        probs = langdetect_probabilities(cleaned, candidates | {"ru", "uk", "bg", "mk"})
-    else:
-        probs = langdetect_probabilities(cleaned)
-        top = sorted(probs, key=probs.__getitem__, reverse=True)[:3]
-        candidates |= {lang for lang in top if lang not in alphabets}
-    if not candidates:
-        candidates = set(probs) or set(alphabets)
-    nudges = evidence(words, script == "cyrillic")
+    model, grams = _profiles(script).loglikelihoods(cleaned)
+    if not grams:
+        return UNDETERMINED
+    best = max(model.values())
+    weight = MODEL_WEIGHT * min(1.0, FULL_WEIGHT_GRAMS / grams)
+    scaled = {lang: weight * (value - best) for lang, value in model.items()}
+    candidates = plausible(words, alphabets, letters) or set(alphabets)
+    nudges = evidence(words, script == "cyrillic", letters)
     scores: dict[str, float] = {}
     for lang in candidates:
         if lang in BORROWED:
-            p = max(probs.get(near, 0.0) for near in BORROWED[lang])
-            base = TEMPER * math.log(max(p, PROB_FLOOR)) - BORROW_PENALTY[lang]
+            base = max(scaled[near] for near in BORROWED[lang]) - BORROW_PENALTY[lang]
         else:
-            base = TEMPER * math.log(max(probs.get(lang, 0.0), PROB_FLOOR))
+            base = scaled[lang]
         scores[lang] = base + nudges.get(lang, 0.0) + PRIOR.get(lang, 0.0)
+    for lang, base in scaled.items():
+        if lang not in alphabets:
+            scores[lang] = base - OUTSIDER_PENALTY
     return _decide(scores)
 
 

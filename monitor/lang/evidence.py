@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -65,7 +66,10 @@ LATIN_FEATURES = _features(
 CYRILLIC_FEATURES = _features(
     [
         (r"[ыэё]", {"ru": 1.5, "be": 1.5, "kk": 0.5}),
-        (r"ъ(?![еёюя])", {"bg": 2.0}),
+        (r"ъ(?![еёюя])", {"bg": 2.0, "ru": -3.0}),
+        (r"ь(?!о)", {"bg": -3.0}),
+        (r"[жшчщ][ыэ]", {"ru": -3.0, "be": 1.5}),
+        (r"ць$", {"be": 1.0, "ru": -1.0}),
         (r"ѝ", {"bg": 3.0}),
         (r"ът$", {"bg": 2.0}),
         (r"[їєґ]", {"uk": 2.0}),
@@ -96,6 +100,27 @@ CYRILLIC_FEATURES = _features(
 )
 
 
+# Letters a language writes often and some of its neighbours lack, with their share of its
+# letters: a text of n letters with none of them is less likely by about (1 - share) ** n.
+MISSING_LETTERS: dict[str, tuple[tuple[str, float], ...]] = {
+    "ru": (("ыэё", 0.02), ("яюйьщ", 0.058), ("и", 0.08)),
+    "uk": (("іїєґ", 0.083), ("яюйьщ", 0.058), ("и", 0.05)),
+    "be": (("іў", 0.08), ("ыэё", 0.04)),
+    "bg": (("ъ", 0.015), ("яюйщ", 0.029), ("и", 0.09)),
+    "mk": (("ѓќѕјљњџ", 0.026), ("и", 0.09)),
+    "sr": (("ђћјљњџ", 0.06), ("и", 0.09)),
+    "kk": (("әғқңөұүһі", 0.12),),
+    "pt": (("ãõçâêôà", 0.015),),
+    "ca": (("àèòç·", 0.013),),
+    "fr": (("éèêàçùâîôûëï", 0.037),),
+    "it": (("àèìòù", 0.009),),
+    "ro": (("ăâîșşțţ", 0.05),),
+}
+MISSING_LOGS = {
+    lang: tuple((frozenset(chars), math.log(1.0 - share)) for chars, share in sets)
+    for lang, sets in MISSING_LETTERS.items()
+}
+
 WORD_LANGUAGES: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in FUNCTION_WORDS.items() if word in words)
     for word in set().union(*FUNCTION_WORDS.values())
@@ -121,10 +146,19 @@ def plausible(words: list[str], alphabets: dict[str, frozenset[str]], letters: i
     return {lang for lang, n in foreign_letters(words, alphabets).items() if n <= allowed}
 
 
-def evidence(words: list[str], cyrillic: bool) -> dict[str, float]:
-    """Summed feature and function-word weights per language."""
+def missing(words: list[str], letters: int) -> dict[str, float]:
+    """Log-odds against each language for the frequent letters of its own the text lacks."""
+    present = set("".join(words))
+    scores: dict[str, float] = {}
+    for lang, sets in MISSING_LOGS.items():
+        scores[lang] = sum(letters * log for chars, log in sets if not chars & present)
+    return scores
+
+
+def evidence(words: list[str], cyrillic: bool, letters: int) -> dict[str, float]:
+    """Summed feature, function-word and missing-letter weights per language."""
     features = CYRILLIC_FEATURES if cyrillic else LATIN_FEATURES
-    scores: dict[str, float] = defaultdict(float)
+    scores: dict[str, float] = defaultdict(float, missing(words, letters))
     hits: dict[int, int] = defaultdict(int)
     for word in words:
         users = WORD_LANGUAGES.get(word, ())

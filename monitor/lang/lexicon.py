@@ -32,7 +32,7 @@ _WORDS: dict[str, str] = {
         ninguna alguno alguna algunos algunas señor presidente ley leyes derecho derechos
         estado nacional sociedad universidad calidad seguridad actividad comunidad proceso
         proyecto desarrollo servicio servicios empresa empresas mañana noche semana hoy dos tres
-        cuatro cinco seis siete ocho nueve diez de la en un a o el los las del al lo le les y u por para con sin una unos unas uno es son fue ser
+        cuatro cinco seis siete ocho nueve diez me te va van de la en un a o el los las del al lo le les y u por para con sin una unos unas uno es son fue ser
         está esta este estos estas ese esa eso esos aquí allí muy más mas pero porque como cuando
         donde hay ya también tambien hasta desde entre sobre tras según segun durante hacia contra
         ante bajo mientras aunque sino ni nos mi mis tu su sus yo él ella ellos ellas usted ustedes
