@@ -18,10 +18,39 @@ SEED = 0
 MIN_LETTERS = 3
 # langdetect's Latin- and Cyrillic-script profiles; the rules know only some of them.
 PROFILED = {
-    "latin": (
-        "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl"
-        " tr vi"
-    ).split(),
+    "latin": [
+        "af",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "en",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "hr",
+        "hu",
+        "id",
+        "it",
+        "lt",
+        "lv",
+        "nl",
+        "no",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "sl",
+        "so",
+        "sq",
+        "sv",
+        "sw",
+        "tl",
+        "tr",
+        "vi",
+    ],
     "cyrillic": ["bg", "mk", "ru", "uk"],
 }
 # Languages without a langdetect profile borrow the likelihood of their nearest profiled ones.
@@ -29,12 +58,13 @@ BORROWED = {"gl": ("es", "pt"), "be": ("uk", "ru"), "sr": ("mk", "ru"), "kk": ("
 BORROW_PENALTY = {"gl": 1.0, "be": 1.0, "sr": 1.0, "kk": 1.0}
 # The n-gram model is near-certain long before it is right: its log-likelihoods are scaled
 # down, the more for short texts, so that letter and word evidence can overturn it.
-MODEL_WEIGHT = 0.2
+MODEL_WEIGHT = {"latin": 0.25, "cyrillic": 0.2}
 FULL_WEIGHT_GRAMS = 120
+RAMP_GRAMS = 60
 # A language the rules know nothing about must beat the others by this much.
 OUTSIDER_PENALTY = 3.0
 # The languages the monitor translates win ties: a missed post costs more than a stray one.
-PRIOR = {"es": 0.5, "ru": 0.7}
+PRIOR = {"es": 0.3, "ru": 0.7}
 # Latin letters that stand in for Cyrillic ones inside Cyrillic words (Belarusian "i", mostly).
 HOMOGLYPHS = str.maketrans("aceiopxy", "асеіорху")
 
@@ -99,7 +129,7 @@ def detect_language(text: str) -> Language:
     if not grams:
         return UNDETERMINED
     best = max(model.values())
-    weight = MODEL_WEIGHT * min(1.0, FULL_WEIGHT_GRAMS / grams)
+    weight = MODEL_WEIGHT[script] * min(1.0, FULL_WEIGHT_GRAMS / grams, grams / RAMP_GRAMS)
     scaled = {lang: weight * (value - best) for lang, value in model.items()}
     candidates = plausible(words, alphabets, letters) or set(alphabets)
     nudges = evidence(words, script == "cyrillic", letters)
