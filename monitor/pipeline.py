@@ -51,7 +51,7 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
         result = await source.fetch(state)
         saved = store.save_fetch(source.name, platform, result.items, result.state)
     except SourceError as error:
-        count = _record_failure(store, source.name, platform, error.kind, str(error))
+        count = store.record_failure(source.name, platform, error.kind, str(error))
         log.warning("source %s: %s", source.name, error)
         return SourceOutcome(
             source.name,
@@ -66,7 +66,7 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
         raise
     except Exception as error:  # an adapter bug must not take the daemon down
         message = f"unexpected {type(error).__name__}: {error}"
-        count = _record_failure(store, source.name, platform, "internal", message)
+        count = store.record_failure(source.name, platform, "internal", message)
         log.exception("source %s: %s", source.name, message)
         return SourceOutcome(
             source.name,
@@ -94,10 +94,6 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
         saved.unchanged,
         requests=result.requests,
     )
-
-
-def _record_failure(store: Store, name: str, platform: str, kind: str, message: str) -> int:
-    return store.record_failure(name, platform, kind, message)
 
 
 class Enricher:

@@ -18,7 +18,7 @@ from typing import Any
 
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
-from monitor.record import Item, format_time, utcnow
+from monitor.record import Item, format_time, message_id, parse_time, utcnow
 from monitor.sources.base import SourceState
 
 STORE_FILE = "monitor.db"
@@ -359,7 +359,7 @@ class Store:
                     "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
                     " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        f"{record['id']}#{record['revision']}",
+                        message_id(record),
                         record["id"],
                         record["revision"],
                         record["source"],
@@ -444,8 +444,6 @@ class Store:
 
 
 def _stored_post(row: sqlite3.Row) -> StoredPost:
-    from monitor.record import parse_time
-
     return StoredPost(
         id=row["id"],
         revision=int(row["revision"]),

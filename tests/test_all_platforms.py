@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from monitor.record import json_schema
 from tests.sources import test_bluesky, test_mastodon, test_telegram, test_x
+from tests.support.cli import queued_records, run_monitor
 from tests.support.httpserver import LocalServer, Reply
 
 RSS = (Path(__file__).parent / "sources" / "testdata" / "rss" / "mppre.xml").read_bytes()
@@ -73,32 +70,15 @@ base_url = "{base}"
     return config
 
 
-def monitor(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def queued(config: Path, env: dict[str, str], cwd: Path) -> list[dict[str, Any]]:
-    done = monitor(["--config", str(config), "queue", "tail", "--limit", "10000"], env, cwd)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
 def test_one_source_per_platform_fills_the_queue_and_a_second_pass_adds_only_new_posts(
     platforms: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
     env = {**subprocess_env, "X_BEARER_TOKEN": test_x.TOKEN}
     config = write_config(tmp_path, platforms)
-    first = monitor(["--config", str(config), "collect"], env, tmp_path)
+    first = run_monitor(["--config", str(config), "collect"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     assert "5 source(s): 5 ok, 0 failed" in first.stdout
-    records = queued(config, env, tmp_path)
+    records = queued_records(config, env, tmp_path)
     for record in records:
         jsonschema.validate(record, json_schema())
         assert record["id"].startswith(record["platform"] + ":")
@@ -115,9 +95,9 @@ def test_one_source_per_platform_fills_the_queue_and_a_second_pass_adds_only_new
     assert {r["kind"] for r in records} >= {"post", "repost", "reply"}
     assert "Traceback" not in first.stderr
 
-    second = monitor(["--config", str(config), "collect"], env, tmp_path)
+    second = run_monitor(["--config", str(config), "collect"], env, tmp_path)
     assert second.returncode == 0, second.stderr
-    after = queued(config, env, tmp_path)
+    after = queued_records(config, env, tmp_path)
     assert len({(r["id"], r["revision"]) for r in after}) == len(after)
     new_or_updated = sum(int(part) for part in _column(second.stdout, "new")) + sum(
         int(part) for part in _column(second.stdout, "updated")
@@ -139,11 +119,11 @@ def test_two_broken_platforms_leave_the_other_three_untouched(
 ) -> None:
     platforms.route(test_mastodon.STATUSES, Reply(500, b"", test_mastodon.JSON))
     config = write_config(tmp_path, platforms)
-    done = monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
+    done = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert done.returncode == 0, done.stderr
     assert "5 source(s): 3 ok, 2 failed" in done.stdout
     assert "X_BEARER_TOKEN" in done.stdout and "HTTP 500" in done.stdout
-    assert {r["platform"] for r in queued(config, subprocess_env, tmp_path)} == {
+    assert {r["platform"] for r in queued_records(config, subprocess_env, tmp_path)} == {
         "rss",
         "telegram",
         "bluesky",

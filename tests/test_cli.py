@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from monitor.record import json_schema
+from tests.support.cli import queued_records, run_monitor
 from tests.support.httpserver import LocalServer, Reply, Request
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
@@ -21,20 +19,6 @@ ENGLISH_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Embass
 <description>The Ambassador met the Minister of Foreign Affairs today to discuss bilateral
 cooperation in energy and trade.</description><pubDate>Mon, 04 Jul 2022 12:00:00 GMT</pubDate></item>
 </channel></rss>"""
-
-
-def run_monitor(
-    args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def serve_with_etag(server: LocalServer, path: str, body: bytes, content_type: str) -> None:
@@ -87,12 +71,6 @@ def feeds(http_server: LocalServer) -> LocalServer:
     return http_server
 
 
-def tail(config: Path, env: dict[str, str], tmp_path: Path) -> list[dict[str, Any]]:
-    done = run_monitor(["--config", str(config), "queue", "tail", "--limit", "1000"], env, tmp_path)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
 def test_collect_fills_the_queue_with_valid_records_and_a_second_pass_adds_nothing(
     feeds: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
@@ -100,7 +78,7 @@ def test_collect_fills_the_queue_with_valid_records_and_a_second_pass_adds_nothi
     first = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert first.returncode == 0, first.stderr
     assert "mppre-feed" in first.stdout and "new    3" in first.stdout
-    records = tail(config, subprocess_env, tmp_path)
+    records = queued_records(config, subprocess_env, tmp_path)
     assert len(records) == 6
     for record in records:
         jsonschema.validate(record, json_schema())
@@ -113,7 +91,7 @@ def test_collect_fills_the_queue_with_valid_records_and_a_second_pass_adds_nothi
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("not_modified") == 3
     assert all("if-none-match" in r.headers for r in feeds.hits("/mppre")[1:])
-    assert len(tail(config, subprocess_env, tmp_path)) == 6
+    assert len(queued_records(config, subprocess_env, tmp_path)) == 6
 
 
 def test_collect_exits_non_zero_only_when_every_source_failed(

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.cli import queued_records
 from tests.support.httpserver import LocalServer, Reply
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
@@ -59,25 +60,7 @@ def wait_for_queue(
     deadline = time.monotonic() + timeout
     records: list[dict[str, object]] = []
     while time.monotonic() < deadline:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "monitor",
-                "--config",
-                str(config),
-                "queue",
-                "tail",
-                "--limit",
-                "100",
-            ],
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        records = [json.loads(line) for line in done.stdout.splitlines()]
+        records = queued_records(config, env, cwd, limit=100)
         if len(records) >= count:
             return records
         time.sleep(0.5)

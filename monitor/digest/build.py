@@ -19,7 +19,7 @@ from monitor.digest.model import (
     Window,
 )
 from monitor.digest.window import label
-from monitor.record import Item, format_time, parse_time
+from monitor.record import Item, Language, Translation, build_record, format_time, parse_time
 from monitor.store import Store
 
 STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
@@ -47,36 +47,23 @@ def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
     They are shown with their translation pending rather than missing from every digest.
     """
     rows = store.query(
-        "SELECT source, revision, item, collected_at, language FROM posts WHERE stage != 'ready'"
-        " AND collected_at >= ? AND collected_at < ? ORDER BY published_at, id",
+        "SELECT source, revision, item, collected_at, language, confidence FROM posts"
+        " WHERE stage != 'ready' AND collected_at >= ? AND collected_at < ?"
+        " ORDER BY published_at, id",
         (format_time(window.start), format_time(window.end)),
     )
     records = []
     for row in rows:
-        item = Item.from_json(row["item"])
-        collected = row["collected_at"]
+        code = row["language"] or "und"
         records.append(
-            {
-                "id": item.id,
-                "revision": int(row["revision"]),
-                "platform": item.platform,
-                "source": row["source"],
-                "author": {
-                    "handle": item.author.handle,
-                    "name": item.author.name,
-                    "url": item.author.url,
-                },
-                "url": item.url,
-                "kind": item.kind,
-                "title": item.title,
-                "text": item.text,
-                "published_at": format_time(item.published_at) if item.published_at else collected,
-                "collected_at": collected,
-                "language": {"code": row["language"] or "und"},
-                "translation": {"status": "pending", "text": None},
-                "links": list(item.links),
-                "media": [{"type": m.type, "url": m.url} for m in item.media],
-            }
+            build_record(
+                Item.from_json(row["item"]),
+                source=row["source"],
+                revision=int(row["revision"]),
+                collected_at=parse_time(row["collected_at"]),
+                language=Language(code, float(row["confidence"] or 0.0)),
+                translation=Translation("pending", source=code),
+            )
         )
     return records
 

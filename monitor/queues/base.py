@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from monitor.config import QueueSettings
-from monitor.record import CE_TYPE
+from monitor.record import CE_TYPE, message_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class Message:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Message:
         return cls(
-            message_id=f"{record['id']}#{record['revision']}",
+            message_id=message_id(record),
             body=json.dumps(record, ensure_ascii=False, separators=(",", ":")),
             platform=str(record["platform"]),
             language=str(record["language"]["code"]),

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from monitor.config import SourceSettings
 from monitor.errors import ParseError
 from monitor.record import Item
+from monitor.record import parse_time as record_time
 from monitor.sources.http import Response
 
 T = TypeVar("T")
@@ -51,14 +52,10 @@ def parse_time(value: object) -> datetime | None:
     """An ISO 8601 / RFC 3339 time as an aware UTC datetime; None if absent or garbage."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
-        moment = datetime.fromisoformat(text)
+        return record_time(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def json_body(response: Response, what: str) -> Any:
