@@ -114,4 +114,17 @@ UPDATE outbox SET platform = json_extract(body, '$.platform'),
     language = json_extract(body, '$.language.code'),
     collected_at = json_extract(body, '$.collected_at')
 """,
+    # 4: rows are published in order, so one high-water mark replaces a sent_at per row.
+    """
+CREATE TABLE outbox_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sent_through INTEGER NOT NULL
+);
+INSERT INTO outbox_cursor (id, sent_through) VALUES (1, COALESCE(
+    (SELECT MIN(seq) - 1 FROM outbox WHERE sent_at IS NULL),
+    (SELECT MAX(seq) FROM outbox),
+    0));
+DROP INDEX outbox_unsent;
+ALTER TABLE outbox DROP COLUMN sent_at
+""",
 )

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
@@ -42,8 +42,9 @@ class StoredPost:
     confidence: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
+class OutboxRow(NamedTuple):
+    """A tuple, not a dataclass: the publisher builds thousands of them per second."""
+
     seq: int
     message_id: str
     source: str
@@ -405,29 +406,33 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
-                " FROM outbox WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+                " FROM outbox WHERE seq > MAX(?, (SELECT sent_through FROM outbox_cursor))"
+                " ORDER BY seq LIMIT ?",
                 (after, limit),
             ).fetchall()
-        return [OutboxRow(*row) for row in rows]
+        return [OutboxRow._make(row) for row in rows]
 
     def outbox_pending(self) -> int:
-        return int(self.query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")[0][0])
+        rows = self.query(
+            "SELECT COUNT(*) FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
+        )
+        return int(rows[0][0])
 
-    def outbox_sent(self, seqs: Sequence[int]) -> None:
-        """Mark rows sent. `seqs` is one `outbox_batch`: every unsent row in its range."""
-        if not seqs:
-            return
+    def outbox_sent_through(self) -> int:
+        """Every outbox row up to this sequence number has been published."""
+        return int(self.query("SELECT sent_through FROM outbox_cursor")[0][0])
+
+    def outbox_sent(self, through: int) -> None:
+        """Every row up to sequence number `through` is sent (rows are published in order)."""
+        with self.transaction() as db:
+            db.execute("UPDATE outbox_cursor SET sent_through = MAX(sent_through, ?)", (through,))
+
+    def outbox_failed(self, first: int, last: int, error: str) -> None:
+        """Count a failed attempt on the rows numbered `first` to `last`."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL",
-                (format_time(utcnow()), min(seqs), max(seqs)),
-            )
-
-    def outbox_failed(self, seqs: Sequence[int], error: str) -> None:
-        with self.transaction() as db:
-            db.executemany(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
-                [(error, s) for s in seqs],
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq BETWEEN ? AND ?",
+                (error, first, last),
             )
 
     # -- reading records -----------------------------------------------------

@@ -95,7 +95,7 @@ def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> No
     assert store.mark_ready([ready_record(store, "2"), ready_record(store, "1")]) == 2
     batch = store.outbox_batch(10)
     assert [row.message_id for row in batch] == ["rss:feed/2#1", "rss:feed/1#2"]
-    store.outbox_sent([batch[0].seq])
+    store.outbox_sent(batch[0].seq)
     assert [row.message_id for row in store.outbox_batch(10)] == ["rss:feed/1#2"]
     assert store.mark_ready([ready_record_from_ready(store)]) == 0
 
@@ -106,3 +106,23 @@ def ready_record_from_ready(store: Store) -> dict[str, object]:
 
     record: dict[str, object] = json.loads(row[0])
     return record
+
+
+def test_upgrading_keeps_unsent_outbox_rows_pending(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        for number, script in enumerate(MIGRATIONS[:3], start=1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        db.executemany(
+            "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at, sent_at)"
+            " VALUES (?, ?, 1, 'feed', '{}', '2022-07-04T09:00:00Z', ?)",
+            [
+                ("a#1", "a", "2022-07-04T09:01:00Z"),
+                ("b#1", "b", "2022-07-04T09:01:00Z"),
+                ("c#1", "c", None),
+            ],
+        )
+    store = Store.open(tmp_path)
+    assert [row.message_id for row in store.outbox_batch(10)] == ["c#1"]
+    assert store.outbox_pending() == 1
+    assert store.outbox_sent_through() == 2

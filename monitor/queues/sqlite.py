@@ -2,7 +2,8 @@
 
 Each `(id, revision)` is stored once (the message id is unique), so a publisher
 that re-sends after a crash adds nothing. Consumers keep their own offset and
-read `SELECT seq, body FROM messages WHERE seq > :offset ORDER BY seq`.
+read `SELECT seq, body FROM messages WHERE seq > :offset ORDER BY seq`. The
+publisher fills it straight from the store's outbox table (`copy_outbox`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class SqliteQueue(QueueBackend):
         self.path = Path(data_dir) / QUEUE_FILE
         self.poll_interval = poll_interval
         self._db: sqlite3.Connection | None = None
+        self._attached: Path | None = None
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
@@ -75,6 +77,38 @@ class SqliteQueue(QueueBackend):
                 db.execute("ROLLBACK")
             raise QueueError(f"cannot write to the embedded queue {self.path}: {error}") from None
 
+    def copy_outbox(self, store_file: Path, *, after: int, limit: int) -> tuple[int, int]:
+        db = self._connection()
+        try:
+            self._attach(db, store_file)
+            db.execute("BEGIN")  # deferred: the store is only read, never locked for writing
+            count, last = db.execute(
+                "SELECT COUNT(*), MAX(seq) FROM"
+                " (SELECT seq FROM store.outbox WHERE seq > ? ORDER BY seq LIMIT ?)",
+                (after, limit),
+            ).fetchone()
+            if count:
+                db.execute(
+                    "INSERT OR IGNORE INTO messages"
+                    " (message_id, platform, language, source, published_at, body)"
+                    " SELECT message_id, platform, language, source, collected_at, body"
+                    " FROM store.outbox WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (after, last),
+                )
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise QueueError(f"cannot copy into the embedded queue {self.path}: {error}") from None
+        return int(count), int(last or after)
+
+    def _attach(self, db: sqlite3.Connection, store_file: Path) -> None:
+        if self._attached != store_file:
+            if self._attached is not None:
+                db.execute("DETACH DATABASE store")
+            db.execute("ATTACH DATABASE ? AS store", (str(store_file),))
+            self._attached = store_file
+
     def read_after(self, offset: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
         rows = (
             self._connection()
@@ -101,3 +135,4 @@ class SqliteQueue(QueueBackend):
         if self._db is not None:
             self._db.close()
             self._db = None
+            self._attached = None
