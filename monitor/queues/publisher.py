@@ -75,6 +75,7 @@ class Publisher:
                 return sent
             self._sent(last, count)
             sent += count
+            await asyncio.sleep(0)  # a long backlog must not hold up collection
 
     def _sent(self, through: int, count: int) -> None:
         self.store.outbox_sent(through)
