@@ -68,6 +68,11 @@ PRIOR = {"es": 0.3, "ru": 1.0}
 # Latin letters that stand in for Cyrillic ones inside Cyrillic words (Belarusian "i", mostly).
 HOMOGLYPHS = str.maketrans("aceiopxy", "асеіорху")
 
+# Below this share of lowercase words a text is in title case, and its capitals are not names.
+TITLE_CASE_SHARE = 0.4
+# With this many letters outside names, the n-gram model reads the text without its names.
+NAMELESS_MODEL_LETTERS = 15
+
 UNDETERMINED = Language("und", 0.0, DETECTOR)
 _lock = threading.Lock()
 
@@ -118,21 +123,24 @@ def detect_language(text: str) -> Language:
     script = _script(cleaned)
     if script == "other":
         return _langdetect(cleaned)
-    words = _words(cleaned, script)
+    words, plain = _words(cleaned, script)
     if script == "cyrillic":
         cleaned = " ".join(words)
         letters = letter_count(cleaned)
         if letters < MIN_LETTERS:
             return UNDETERMINED
     alphabets = ALPHABETS[script]
+    unnamed = " ".join(plain)
+    if plain is not words and letter_count(unnamed) >= NAMELESS_MODEL_LETTERS:
+        cleaned = unnamed
     model, grams = _profiles(script).loglikelihoods(cleaned)
     if not grams:
         return UNDETERMINED
     best = max(model.values())
-    weight = MODEL_WEIGHT[script] * min(1.0, FULL_WEIGHT_GRAMS / grams, grams / RAMP_GRAMS)
-    scaled = {lang: weight * (value - best) for lang, value in model.items()}
+    share = min(1.0, FULL_WEIGHT_GRAMS / grams, grams / RAMP_GRAMS)
+    scaled = {lang: MODEL_WEIGHT[script] * share * (value - best) for lang, value in model.items()}
     candidates = plausible(words, alphabets, letters) or set(alphabets)
-    nudges = evidence(words, script == "cyrillic", letters)
+    nudges = evidence(words, script == "cyrillic", letters, spelled=plain, model_share=share)
     scores: dict[str, float] = {}
     for lang in candidates:
         if lang in BORROWED:
@@ -146,17 +154,31 @@ def detect_language(text: str) -> Language:
     return _decide(scores)
 
 
-def _words(cleaned: str, script: str) -> list[str]:
-    """Lowercased words; in Cyrillic text, Latin words go and Latin look-alikes become Cyrillic."""
-    spaced = cleaned.lower().replace("¿", " ¿ ").replace("¡", " ¡ ")
-    words = [word.strip("'-·") for word in spaced.split()]
-    if script != "cyrillic":
-        return [word for word in words if word]
-    kept = []
-    for word in words:
-        if word == "i" or any("\u0400" <= char <= "\u052f" for char in word):
-            kept.append(word.translate(HOMOGLYPHS))
-    return kept
+def _words(cleaned: str, script: str) -> tuple[list[str], list[str]]:
+    """Lowercased words, and those of them that are not names.
+
+    A capitalised word after the first is taken for a name, its spelling saying little about
+    the language around it, unless the text is in title case. In Cyrillic text, Latin words
+    go and Latin look-alikes become Cyrillic.
+    """
+    spaced = cleaned.replace("¿", " ¿ ").replace("¡", " ¡ ")
+    words: list[str] = []
+    plain: list[str] = []
+    for index, raw in enumerate(spaced.split()):
+        token = raw.strip("'-·")
+        if not token:
+            continue
+        word = token.lower()
+        if script == "cyrillic":
+            if word != "i" and not any("\u0400" <= char <= "\u052f" for char in word):
+                continue
+            word = word.translate(HOMOGLYPHS)
+        words.append(word)
+        if index == 0 or not token[0].isupper():
+            plain.append(word)
+    if len(plain) < len(words) * TITLE_CASE_SHARE:
+        return words, words
+    return words, plain
 
 
 def _decide(scores: dict[str, float]) -> Language:

@@ -32,13 +32,14 @@ LATIN_FEATURES = _features(
         (r"[¿¡]", {"es": 3.0}),
         (r"(?:ción|sión)(?:es)?$|ciones$|siones$", {"es": 2.0, "gl": 1.5}),
         (r"cion$|sion$", {"es": 1.0, "gl": 0.5}),
+        (r"\w\w[cs]in$", {"es": 1.0, "gl": 0.5}),  # -ción with its accented letter lost
         (r"(?:ção|ções|ão|ões)$", {"pt": 3.0}),
         (r"(?:ció|sió|cions|sions)$", {"ca": 2.0, "es": -1.0}),
         (r"ns$", {"pt": 1.0, "ca": 0.5, "gl": 0.3, "es": -1.0}),
         (r"^[dlmnst]'.", {"ca": 1.0, "fr": 1.0, "it": 0.7, "es": -2.0, "pt": -1.0}),
         (r"zion[ei]$", {"it": 2.0}),
         (r"dad(?:es)?$", {"es": 1.5}),
-        (r"dade(?:s)?$", {"pt": 1.5, "gl": 1.5}),
+        (r"dade$", {"pt": 1.5, "gl": 1.5}),
         (r"tat(?:s)?$", {"ca": 1.5}),
         (r"lh", {"pt": 2.0}),
         (r"nh", {"pt": 1.5, "gl": 1.5}),
@@ -60,8 +61,14 @@ LATIN_FEATURES = _features(
         (r"eir[ao]s?$", {"pt": 1.5, "gl": 1.0}),
         (r"bles?$", {"es": 0.5, "ca": 0.5}),
         (r"ve(?:l|is)$", {"pt": 1.5}),
+        (r"[aeo]is$", {"pt": 1.0, "es": -0.5}),
         (r"ment$", {"ca": 1.0, "fr": 1.0}),
         (r"tx|ix$|ig$", {"ca": 1.0}),
+        (r"ll$", {"ca": 2.0, "es": -1.5}),
+        (r"l-l", {"ca": 2.0}),
+        (r"(?<!i)embre$", {"ca": 1.5, "fr": 1.0, "es": -1.0}),
+        (r"tures$", {"ca": 1.0, "fr": 1.0, "es": -1.0}),
+        (r"[aeiou]ts$", {"ca": 1.5, "en": 0.5, "es": -1.5}),
     ]
 )
 
@@ -102,6 +109,7 @@ CYRILLIC_FEATURES = _features(
         (r"т(?:ь)?ся$", {"ru": 1.5, "uk": 0.5}),
         (r"ть$", {"ru": 1.0, "uk": 0.7}),
         (r"(?:ешь|ишь)$", {"ru": 1.5}),
+        (r"..[аеиоуыя]л[аио]?$", {"ru": 0.7, "uk": 0.3, "be": 0.3}),
         (r"(?:ость|ением|ении|ению|анием|ании|анию)$", {"ru": 1.5}),
         (r"(?:ся|сь)$", {"ru": 1.0, "uk": 0.5, "be": 0.5}),
         (r"(?:ит|ет|ут|ют)$", {"ru": 0.7}),
@@ -117,6 +125,29 @@ CYRILLIC_FEATURES = _features(
         (r"[бвдзлмнпрстфц]ий$", {"uk": 1.0}),
         (r"ою$", {"uk": 1.0}),
         (r"ове$", {"bg": 1.5}),
+        (r"ють$", {"uk": 2.0, "ru": -2.0}),
+        (r"[сцз]ького$", {"uk": 2.0, "ru": -1.5}),
+        (r"дцять$", {"uk": 2.0, "ru": -1.5}),
+        (r"шов$", {"uk": 1.5, "ru": -1.0}),
+        (r"[сц]кага$", {"be": 2.0, "ru": -1.5}),
+        (r"ови$", {"bg": 1.0, "mk": 1.0, "sr": 1.0, "ru": -0.5}),
+        (r"ване$", {"bg": 1.0, "ru": -0.5}),
+        (r"цца$", {"be": 2.0, "ru": -1.5}),
+        (r"ньн[еяю]", {"be": 2.0, "ru": -1.0}),
+        (r"[сц]кай$", {"be": 1.5, "ru": -1.0}),
+        (r"^най-", {"bg": 3.0, "ru": -1.0}),
+        (r"(?:ост|ност)та$", {"bg": 2.0, "ru": -1.0}),
+        (r"ске$", {"sr": 1.0, "mk": 1.0, "bg": 1.0, "ru": -0.5}),
+        (r"хме$", {"bg": 2.0, "mk": 2.0, "ru": -1.0}),
+        (r"ият$", {"bg": 1.5, "ru": -0.5}),
+        (r"наест$", {"sr": 2.0, "ru": -1.0}),
+        (r"(?:ията|ието|иите)$", {"bg": 2.0, "ru": -1.0}),
+        (r"тт[яюі]", {"uk": 1.5, "ru": -0.5}),
+        (
+            r"^е(?:кс|ко|лек|нер|фе|ф[аеіо])",
+            {"uk": 1.0, "bg": 1.0, "mk": 1.0, "sr": 1.0, "ru": -1.5},
+        ),
+        (r"теся$", {"uk": 1.5, "ru": -1.0}),
         (r"(?:их|ом|ао|ио|ама|има)$", {"sr": 0.7}),
         (r"\w\wот$", {"mk": 0.7}),
     ]
@@ -143,6 +174,9 @@ MISSING_LOGS = {
     lang: tuple((frozenset(chars), math.log(1.0 - share)) for chars, share in sets)
     for lang, sets in MISSING_LETTERS.items()
 }
+# Russian's n-gram profile scores the absence of its letters too: when the model counts in
+# full, this share of the missing-letter evidence is already in it (tuned on lines 1-500).
+MISSING_IN_MODEL = {"ru": 0.5}
 
 WORD_LANGUAGES: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in FUNCTION_WORDS.items() if word in words)
@@ -169,21 +203,33 @@ def plausible(words: list[str], alphabets: dict[str, frozenset[str]], letters: i
     return {lang for lang, n in foreign_letters(words, alphabets).items() if n <= allowed}
 
 
-def missing(words: list[str], letters: int) -> dict[str, float]:
-    """Log-odds against each language for the frequent letters of its own the text lacks."""
+def missing(words: list[str], letters: int, model_share: float = 0.0) -> dict[str, float]:
+    """Log-odds against each language for the frequent letters of its own the text lacks.
+
+    `model_share` (0-1) is how fully the n-gram model counts for this text.
+    """
     present = set("".join(words))
     scores: dict[str, float] = {}
     for lang, sets in MISSING_LOGS.items():
-        scores[lang] = sum(letters * log for chars, log in sets if not chars & present)
+        weight = 1.0 - MISSING_IN_MODEL.get(lang, 0.0) * model_share
+        scores[lang] = weight * sum(letters * log for chars, log in sets if not chars & present)
     return scores
 
 
-def evidence(words: list[str], cyrillic: bool, letters: int) -> dict[str, float]:
-    """Summed feature, function-word and missing-letter weights per language."""
+def evidence(
+    words: list[str],
+    cyrillic: bool,
+    letters: int,
+    *,
+    spelled: list[str] | None = None,
+    model_share: float = 0.0,
+) -> dict[str, float]:
+    """Summed function-word and missing-letter weights over `words`, and spelling-feature
+    weights over `spelled` (the words that are not names; all of them by default)."""
     features = CYRILLIC_FEATURES if cyrillic else LATIN_FEATURES
-    scores: dict[str, float] = defaultdict(float, missing(words, letters))
+    scores: dict[str, float] = defaultdict(float, missing(words, letters, model_share))
     hits: dict[int, int] = defaultdict(int)
-    for word in words:
+    for word in words if spelled is None else spelled:
         users = WORD_LANGUAGES.get(word, ())
         for lang in users:
             scores[lang] += OWN_WORD_WEIGHT if len(users) == 1 else SHARED_WORD_WEIGHT

@@ -46,20 +46,24 @@ _WORDS: dict[str, str] = {
         esse essa isso isto aquele aquela ele ela eles elas você voce nós seu sua seus suas meu
         minha foi ser são sao está estão tem têm ter há havia era eram será todo toda todos todas
         outro outra outros outras cada mesmo agora hoje ontem bem assim pode podem faz fazer
-        ainda depois antes só num numa dum duma nem porque então entao""",
+        ainda depois antes só num numa dum duma nem porque então entao dia
+        vez sido mil presidente nacional estado tres seis semana empresa empresas somos estamos quem dizer diz sou estou estava vai vão temos""",
     "gl": """o a os as do da dos das no na nos nas un unha uns unhas en e é ou de por para con
         sen que se non máis mais moi como cando onde xa tamén tamen ata desde entre sobre despois
         antes ao aos á ás polo pola polos polas este esta estes estas ese esa iso isto aquel
         aquela el ela eles elas vostede nós seu súa seus súas meu miña foi ser son está están ten
         teñen ter hai había era eran será todo toda todos todas outro outra outros outras cada
         mesmo agora hoxe onte ben así pode poden fai facer aínda coa co cun cunha dunha xunta
-        xente""",
+        xente
+        vez sido mil presidente nacional estado tres seis semana empresa empresas somos estamos quen dicir""",
     "ca": """el la els les un una uns unes i o de del dels al als pel pels per amb sense que qui
         què no sí es és són era eren ser està estan ha han he hem heu va van vaig fer fa mes més
         molt molts molta moltes però perquè com quan on ja també tambe fins entre sobre després
         abans ara avui ahir bé així aquest aquesta aquests aquestes aquell aquella aquí allà ell
         ella ells elles jo tu nosaltres vosaltres seu seva seus seves meu meva nostre nostra cada
-        mateix mateixa tot tota tots totes altre altra altres cap mai sempre ni hi ho en li""",
+        mateix mateixa tot tota tots totes altre altra altres cap mai sempre ni hi ho en li
+        ens quin quina quins quines aquells aquelles millor dia dies
+        mil tres sis gran nacional empresa empresas president som estem""",
     "it": """il lo la i gli le un uno una di del dello della dei degli delle a al allo alla ai
         agli alle da dal dalla dai dagli dalle in nel nello nella nei negli nelle su sul sulla
         sui con per tra fra e ed o che non è sono era essere ha hanno ho abbiamo più piu ma come
@@ -79,7 +83,7 @@ _WORDS: dict[str, str] = {
         unei ale al ai lui ei le mai dar sau ce care cum când unde deja acest această aceste
         acești acel acea el ea ele noi voi eu tu său sa sale lor foarte bine tot toate toți alt
         altă alte după dupa până pana prin spre între fără""",
-    "ru": """я ты оно за у про нас вас нам вам ними нему него неё вроде совсем сразу куда откуда туда
+    "ru": """я ты оно за у про около нас вас нам вам ними нему него неё вроде совсем сразу куда откуда туда
         сюда зачем вот надо тогда потом сейчас теперь почему всегда никогда ничего кто чем ему ней
         них один одна одно будто хотя пока даже лишь опять снова ведь тоже весь всей всего всех
         быть стал стало стала говорит сказал сказала можно нужно нельзя итак однако поэтому
@@ -89,35 +93,53 @@ _WORDS: dict[str, str] = {
         этот эта эти также который которая которые может будет есть чтобы где там тут здесь
         очень до после без через над под между сегодня вот ли ни их ему им себя свой своей мне
         меня тебя тебе""",
-    "uk": """ось треба тоді потім зараз тепер чому завжди ніколи нічого хто чим йому ній них
+    "uk": """я ти ось треба тоді потім зараз тепер чому завжди ніколи нічого хто чим йому ній них
         один одна одне навіть лише знову теж весь всього всіх бути став стало стала каже сказав
         можна потрібно людина люди час року життя день роботи більше менше майже який така такі
         і й та в у на не що це як по він вона вони з із зі для від так все всі його її але
         до або вже тільки чи ми ви при коли якщо б ні ще про то цей ця ці також який яка які
         може буде є щоб де там тут дуже після без через над під між сьогодні ось їх йому їм
-        себе свій своєї мені мене тебе""",
-    "be": """і й ды у ў на не што гэта як па ён яна яны з са для ад так усё усе яго яе але да
+        себе свій своєї мені мене тебе
+        був була було були нею нього ним саме вголос""",
+    "be": """я ты і й ды у ў на не што гэта як па ён яна яны з са для ад так усё усе яго яе але да
         або ўжо толькі ці мы вы пры калі каб дзе там тут вельмі пасля без праз над пад паміж
-        сёння іх яму ім сябе свой сваёй мне мяне""",
-    "bg": """ето тогава сега защото беше бяха един една едно дори какво кой защо нещо нищо
+        сёння іх яму ім сябе свой сваёй мне мяне
+        вось чаго ёсць гэты гэтая былі была быў""",
+    "bg": """аз него нея чрез сред пред около обаче докато ето тогава сега защото беше бяха един една едно дори какво кой защо нещо нищо
         винаги трябва ми ти ни ви ги съм сме сте бъде ли години време човек хора живот ден
         и в във на не че това като по той тя те с със за от така всичко всички го я но към
         да се е са бил била било били вече само или ние вие при когато ако би още то този тази
         тези също който която които може ще има където там тук много без през над под
-        между днес ето им му ѝ си свой мен мене теб""",
-    "mk": """сега зашто беше беа еден една едно дури што ништо нешто секогаш треба тоа ги сум
+        между днес ето им му ѝ си свой мен мене теб
+        освен според всеки както
+        повече
+        няма негов нейния""",
+    "mk": """јас низ пред секој сега зашто беше беа еден една едно дури што ништо нешто секогаш треба тоа ги сум
         сме сте биде ли години време човек луѓе живот ден и во на не дека ова како по тој таа тие со за од така сè сите го ја но кон да се е
         беше бил била било биле веќе само или ние вие при кога ако би уште тоа овој оваа овие
         исто кој која кои може ќе има каде таму тука многу без преку над под меѓу денес ете им
-        му си свој мене тебе""",
+        му си свој мене тебе
+        негов нејзиниот""",
     "sr": """и у на не да је су што шта ово као по он она они са с за од тако све сви га ју али
         ка се био била било били већ само или ми ви при када ако би још то овај ова ови такође
         који која које може ће има где тамо овде веома после без кроз над под између данас ево
-        им му себе свој мени мене тебе""",
+        им му себе свој мени мене тебе
+        око поред године""",
     "kk": """және мен бен пен да де та те ол бұл осы сол бір үшін деп емес еді болып болды бар
         жоқ сен біз сіз олар оның бойынша туралы арқылы кейін дейін ретінде жылы жыл""",
 }
 
+
+def _accents_dropped(lang: str, lexicon: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The words of `lang` as a lossy ASCII conversion leaves them, accented letters deleted
+    ("más" -> "ms"), where that is no word of another language."""
+    others = frozenset().union(*(words for other, words in lexicon.items() if other != lang))
+    dropped = {"".join(c for c in word if c.isascii()) for word in lexicon[lang]}
+    return frozenset(w for w in dropped if len(w) > 1 and w not in others) - lexicon[lang]
+
+
+_LEXICON = {lang: frozenset(words.split()) for lang, words in _WORDS.items()}
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split()) for lang, words in _WORDS.items()
+    **_LEXICON,
+    "es": _LEXICON["es"] | _accents_dropped("es", _LEXICON),
 }

@@ -88,6 +88,20 @@ def test_romance_languages_are_told_from_spanish(text: str, code: str) -> None:
     assert detect_language(text).code == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Se reunió en Ginebra con Blinken, Kuleba y Cassis", "es"),
+        ("Somos o que fazemos, estamos juntos no caminho", "pt"),
+        ("Ms noticias relacionadas con el canciller", "es"),
+        ("Вони знають про це", "uk"),
+        ("Най-много ги харесахме", "bg"),
+    ],
+)
+def test_names_lost_accents_and_shared_words_do_not_mislead(text: str, code: str) -> None:
+    assert detect_language(text).code == code
+
+
 def test_detection_is_deterministic() -> None:
     texts = ["hola que tal", "другом полом", "quise enemistarme", "porque agentes"]
     first = [detect_language(text) for text in texts]

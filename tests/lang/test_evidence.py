@@ -44,3 +44,48 @@ def test_profiles_score_the_language_of_the_text_highest() -> None:
 )
 def test_word_pairs(text: str, code: str) -> None:
     assert detect_language(text).code == code
+
+
+def test_spelling_of_names_is_not_evidence() -> None:
+    with_name = evidence(
+        ["se", "trata", "del", "samsung"], False, 18, spelled=["se", "trata", "del"]
+    )
+    assert with_name["es"] > evidence(["se", "trata", "del", "samsung"], False, 18)["es"]
+
+
+def test_spanish_with_its_accented_letters_lost_is_still_spanish() -> None:
+    assert evidence(["ms", "noticias"], False, 10)["es"] > evidence(["noticias"], False, 8)["es"]
+    assert evidence(["distribucin"], False, 11)["es"] > 0
+
+
+def test_russian_profile_already_counts_missing_letters_when_the_model_counts_fully() -> None:
+    words = ["на", "грани", "истерики"]
+    assert missing(words, 15, model_share=1.0)["ru"] > missing(words, 15)["ru"]
+    assert missing(words, 15, model_share=1.0)["mk"] == missing(words, 15)["mk"]
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [
+        ("знають", "uk"),
+        ("закарпатського", "uk"),
+        ("баяцца", "be"),
+        ("турысцкага", "be"),
+        ("най-много", "bg"),
+        ("собствеността", "bg"),
+        ("направихме", "bg"),
+        ("дванаест", "sr"),
+    ],
+)
+def test_endings_russian_never_writes(word: str, lang: str) -> None:
+    scores = evidence([word], True, len(word))
+    assert scores[lang] > scores["ru"]
+
+
+@pytest.mark.parametrize(
+    ("word", "lang"),
+    [("novembre", "ca"), ("aquell", "ca"), ("arquitectures", "ca"), ("ideais", "pt")],
+)
+def test_endings_spanish_never_writes(word: str, lang: str) -> None:
+    scores = evidence([word], False, len(word))
+    assert scores[lang] > scores["es"]
