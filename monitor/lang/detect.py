@@ -64,7 +64,7 @@ RAMP_GRAMS = 60
 # A language the rules know nothing about must beat the others by this much.
 OUTSIDER_PENALTY = 3.0
 # The languages the monitor translates win ties: a missed post costs more than a stray one.
-PRIOR = {"es": 0.3, "ru": 1.0}
+PRIOR = {"es": 0.3, "ru": 1.1}
 # Latin letters that stand in for Cyrillic ones inside Cyrillic words (Belarusian "i", mostly).
 HOMOGLYPHS = str.maketrans("aceiopxy", "асеіорху")
 

@@ -47,7 +47,9 @@ _WORDS: dict[str, str] = {
         minha foi ser são sao está estão tem têm ter há havia era eram será todo toda todos todas
         outro outra outros outras cada mesmo agora hoje ontem bem assim pode podem faz fazer
         ainda depois antes só num numa dum duma nem porque então entao dia
-        vez sido mil presidente nacional estado tres seis semana empresa empresas somos estamos quem dizer diz sou estou estava vai vão temos""",
+        vez sido mil presidente nacional estado tres seis semana empresa empresas somos estamos quem dizer diz sou estou estava vai vão temos
+        nova novo novos novas
+        dele dela deles delas nele nela neles nelas""",
     "gl": """o a os as do da dos das no na nos nas un unha uns unhas en e é ou de por para con
         sen que se non máis mais moi como cando onde xa tamén tamen ata desde entre sobre despois
         antes ao aos á ás polo pola polos polas este esta estes estas ese esa iso isto aquel
@@ -63,7 +65,8 @@ _WORDS: dict[str, str] = {
         ella ells elles jo tu nosaltres vosaltres seu seva seus seves meu meva nostre nostra cada
         mateix mateixa tot tota tots totes altre altra altres cap mai sempre ni hi ho en li
         ens quin quina quins quines aquells aquelles millor dia dies
-        mil tres sis gran nacional empresa empresas president som estem""",
+        mil tres sis gran nacional empresa empresas president som estem
+        carrer terra anys ciutat govern món nou nous noves feina llei gent pot poden tenen setmana aleshores pla""",
     "it": """il lo la i gli le un uno una di del dello della dei degli delle a al allo alla ai
         agli alle da dal dalla dai dagli dalle in nel nello nella nei negli nelle su sul sulla
         sui con per tra fra e ed o che non è sono era essere ha hanno ho abbiamo più piu ma come

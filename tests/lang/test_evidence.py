@@ -75,6 +75,9 @@ def test_russian_profile_already_counts_missing_letters_when_the_model_counts_fu
         ("собствеността", "bg"),
         ("направихме", "bg"),
         ("дванаест", "sr"),
+        ("изпълнение", "bg"),
+        ("активност", "bg"),
+        ("общинския", "bg"),
     ],
 )
 def test_endings_russian_never_writes(word: str, lang: str) -> None:
@@ -84,7 +87,15 @@ def test_endings_russian_never_writes(word: str, lang: str) -> None:
 
 @pytest.mark.parametrize(
     ("word", "lang"),
-    [("novembre", "ca"), ("aquell", "ca"), ("arquitectures", "ca"), ("ideais", "pt")],
+    [
+        ("novembre", "ca"),
+        ("aquell", "ca"),
+        ("arquitectures", "ca"),
+        ("botiguers", "ca"),
+        ("ideais", "pt"),
+        ("movimento", "pt"),
+        ("palatul", "ro"),
+    ],
 )
 def test_endings_spanish_never_writes(word: str, lang: str) -> None:
     scores = evidence([word], False, len(word))
