@@ -62,7 +62,6 @@ LATIN_FEATURES = _features(
         (r"bles?$", {"es": 0.5, "ca": 0.5}),
         (r"ve(?:l|is)$", {"pt": 1.5}),
         (r"[aeo]is$", {"pt": 1.0, "es": -0.5}),
-        (r"[^i]mento$", {"pt": 1.5, "it": 0.5, "es": -1.0}),
         (r"ment$", {"ca": 1.0, "fr": 1.0}),
         (r"tx|ix$|ig$", {"ca": 1.0}),
         (r"ll$", {"ca": 2.0, "es": -1.5}),
