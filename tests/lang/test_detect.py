@@ -96,6 +96,10 @@ def test_romance_languages_are_told_from_spanish(text: str, code: str) -> None:
         ("Ms noticias relacionadas con el canciller", "es"),
         ("Вони знають про це", "uk"),
         ("Най-много ги харесахме", "bg"),
+        ("El presidente publicó varios tweets sobre la cumbre", "es"),
+        ("El cónsul atendió a seis ciudadanos en Estambul", "es"),
+        ("Министр провёл переговоры в Минске и Смоленске", "ru"),
+        ("На доске объявлений висит новое сообщение", "ru"),
     ],
 )
 def test_names_lost_accents_and_shared_words_do_not_mislead(text: str, code: str) -> None:
