@@ -9,9 +9,14 @@ from dataclasses import dataclass
 
 from monitor.lang.lexicon import CYRILLIC_ALPHABETS, FUNCTION_WORDS, LATIN_ALPHABETS
 
+# A function word counts OWN_WORD_WEIGHT split among the languages that use it, and at least
+# SHARED_WORD_WEIGHT: "para" (es, pt, gl) says more than "a" (six languages).
 SHARED_WORD_WEIGHT = 0.5
 OWN_WORD_WEIGHT = 3.0
 FOREIGN_LETTER_SHARE = 0.02
+# A Latin word without a vowel is an abbreviation or a unit ("cm", "km", "pp"): its spelling
+# says nothing about the language.
+LATIN_VOWELS = frozenset("aeiouyáàâãäéèêëíìîïóòôõöúùûüăœæ")
 PER_FEATURE_CAP = 3
 
 
@@ -58,6 +63,7 @@ LATIN_FEATURES = _features(
         (r"(?:os|as)$", {"es": 0.3, "pt": 0.3, "gl": 0.3}),
         (r"[^aeiou]i$", {"it": 0.7, "ro": 0.5, "es": -0.5}),
         (r"j", {"it": -1.0}),
+        (r"ch(?![ei])", {"it": -1.5}),
         (r"eir[ao]s?$", {"pt": 1.5, "gl": 1.0}),
         (r"bles?$", {"es": 0.5, "ca": 0.5}),
         (r"ve(?:l|is)$", {"pt": 1.5}),
@@ -242,7 +248,9 @@ def evidence(
     for word in words if spelled is None else spelled:
         users = WORD_LANGUAGES.get(word, ())
         for lang in users:
-            scores[lang] += OWN_WORD_WEIGHT if len(users) == 1 else SHARED_WORD_WEIGHT
+            scores[lang] += max(OWN_WORD_WEIGHT / len(users), SHARED_WORD_WEIGHT)
+        if not cyrillic and not LATIN_VOWELS & set(word):
+            continue
         for index, feature in enumerate(features):
             if hits[index] < PER_FEATURE_CAP and feature.pattern.search(word):
                 hits[index] += 1

@@ -99,3 +99,15 @@ def test_endings_russian_never_writes(word: str, lang: str) -> None:
 def test_endings_spanish_never_writes(word: str, lang: str) -> None:
     scores = evidence([word], False, len(word))
     assert scores[lang] > scores["es"]
+
+
+def test_a_function_word_of_few_languages_weighs_more_than_one_of_many() -> None:
+    assert evidence(["para"], False, 4)["es"] > evidence(["a"], False, 1)["es"] > 0
+
+
+def test_italian_writes_ch_only_before_e_and_i() -> None:
+    assert evidence(["ancho"], False, 5)["it"] < evidence(["anche"], False, 5)["it"]
+
+
+def test_words_without_vowels_are_abbreviations_not_spelling() -> None:
+    assert evidence(["km", "cm"], False, 4) == missing(["km", "cm"], 4)
