@@ -190,9 +190,10 @@ MISSING_LOGS = {
     lang: tuple((frozenset(chars), math.log(1.0 - share)) for chars, share in sets)
     for lang, sets in MISSING_LETTERS.items()
 }
-# Russian's n-gram profile scores the absence of its letters too: when the model counts in
-# full, this share of the missing-letter evidence is already in it (tuned on lines 1-500).
-MISSING_IN_MODEL = {"ru": 0.5}
+# The Russian and Ukrainian n-gram profiles score the absence of their letters too: when the
+# model counts in full, this share of the missing-letter evidence is already in it (tuned on
+# lines 1-500).
+MISSING_IN_MODEL = {"ru": 0.5, "uk": 0.7}
 
 WORD_LANGUAGES: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, words in FUNCTION_WORDS.items() if word in words)

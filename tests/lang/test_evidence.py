@@ -62,6 +62,7 @@ def test_russian_profile_already_counts_missing_letters_when_the_model_counts_fu
     words = ["на", "грани", "истерики"]
     assert missing(words, 15, model_share=1.0)["ru"] > missing(words, 15)["ru"]
     assert missing(words, 15, model_share=1.0)["mk"] == missing(words, 15)["mk"]
+    assert missing(["за", "нею"], 5, model_share=1.0)["uk"] > missing(["за", "нею"], 5)["uk"]
 
 
 @pytest.mark.parametrize(
