@@ -9,7 +9,7 @@ from functools import cache
 from langdetect.lang_detect_exception import LangDetectException
 
 from monitor.lang.clean import clean_text, letter_count
-from monitor.lang.evidence import ALPHABETS, evidence, plausible
+from monitor.lang.evidence import ALPHABETS, evidence, missing_in_model, plausible
 from monitor.lang.profiles import Profiles, factory
 from monitor.record import Language
 
@@ -53,9 +53,10 @@ PROFILED = {
     ],
     "cyrillic": ["bg", "mk", "ru", "uk"],
 }
-# Languages without a langdetect profile borrow the likelihood of their nearest profiled ones.
+# Languages without a langdetect profile borrow the likelihood of their nearest profiled ones,
+# less what that profile counts against the letters it misses (Serbian has no я, й, ь).
 BORROWED = {"gl": ("es", "pt"), "be": ("uk", "ru"), "sr": ("mk", "ru"), "kk": ("ru", "uk")}
-BORROW_PENALTY = {"gl": 1.0, "be": 1.0, "sr": 1.0, "kk": 1.0}
+BORROW_PENALTY = {"gl": 1.0, "be": 1.5, "sr": 1.0, "kk": 1.0}
 # The n-gram model is near-certain long before it is right: its log-likelihoods are scaled
 # down, the more for short texts, so that letter and word evidence can overturn it.
 MODEL_WEIGHT = {"latin": 0.25, "cyrillic": 0.2}
@@ -141,10 +142,12 @@ def detect_language(text: str) -> Language:
     scaled = {lang: MODEL_WEIGHT[script] * share * (value - best) for lang, value in model.items()}
     candidates = plausible(words, alphabets, letters) or set(alphabets)
     nudges = evidence(words, script == "cyrillic", letters, spelled=plain, model_share=share)
+    inherited = missing_in_model(words, letters, share)
     scores: dict[str, float] = {}
     for lang in candidates:
         if lang in BORROWED:
-            base = max(scaled[near] for near in BORROWED[lang]) - BORROW_PENALTY[lang]
+            base = max(scaled[near] - inherited.get(near, 0.0) for near in BORROWED[lang])
+            base -= BORROW_PENALTY[lang]
         else:
             base = scaled[lang]
         scores[lang] = base + nudges.get(lang, 0.0) + PRIOR.get(lang, 0.0)

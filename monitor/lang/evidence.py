@@ -233,6 +233,13 @@ def missing(words: list[str], letters: int, model_share: float = 0.0) -> dict[st
     return scores
 
 
+def missing_in_model(words: list[str], letters: int, model_share: float) -> dict[str, float]:
+    """The missing-letter log-odds the profiles already count (see MISSING_IN_MODEL): a
+    language borrowing such a profile must not inherit them."""
+    full = missing(words, letters)
+    return {lang: share * model_share * full[lang] for lang, share in MISSING_IN_MODEL.items()}
+
+
 def evidence(
     words: list[str],
     cyrillic: bool,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.lang import detect_language
-from monitor.lang.evidence import evidence, missing
+from monitor.lang.evidence import evidence, missing, missing_in_model
 from monitor.lang.profiles import Profiles, ngrams
 
 
@@ -112,3 +112,10 @@ def test_italian_writes_ch_only_before_e_and_i() -> None:
 
 def test_words_without_vowels_are_abbreviations_not_spelling() -> None:
     assert evidence(["km", "cm"], False, 4) == missing(["km", "cm"], 4)
+
+
+def test_a_borrowed_profile_hands_back_the_missing_letters_it_counts() -> None:
+    inherited = missing_in_model(["у", "граду"], 6, model_share=1.0)
+    assert inherited["ru"] < 0
+    assert "sr" not in inherited and "mk" not in inherited
+    assert missing_in_model(["у", "граду"], 6, model_share=0.0)["ru"] == 0
