@@ -67,7 +67,8 @@ _WORDS: dict[str, str] = {
         cada mateix mateixa tot tota tots totes altre altra altres cap mai sempre ni hi ho en li
         ens quin quina quins quines aquells aquelles millor dia dies mil tres sis gran nacional
         empresa empresas president som estem carrer terra anys ciutat govern món nou nous noves
-        feina llei gent pot poden tenen setmana aleshores pla""",
+        feina llei gent pot poden tenen setmana aleshores pla això allò doncs només segons gaire
+        qualsevol cal dir tenir""",
     "it": """il lo la i gli le un uno una di del dello della dei degli delle a al allo alla ai
         agli alle da dal dalla dai dagli dalle in nel nello nella nei negli nelle su sul sulla
         sui con per tra fra e ed o che non è sono era essere ha hanno ho abbiamo più piu ma come
@@ -103,7 +104,8 @@ _WORDS: dict[str, str] = {
         така такі і й та в у на не що це як по він вона вони з із зі для від так все всі його її
         але до або вже тільки чи ми ви при коли якщо б ні ще про то цей ця ці також який яка які
         може буде є щоб де там тут дуже після без через над під між сьогодні ось їх йому їм себе
-        свій своєї мені мене тебе був була було були нею нього ним саме вголос ними сказала о""",
+        свій своєї мені мене тебе був була було були нею нього ним саме вголос ними сказала о
+        таке яке цього цієї щось тобто адже отже проте ніж поки мають""",
     "be": """я ты і й ды у ў на не што гэта як па ён яна яны з са для ад так усё усе яго яе але
         да або ўжо толькі ці мы вы пры калі каб дзе там тут вельмі пасля без праз над пад паміж
         сёння іх яму ім сябе свой сваёй мне мяне вось чаго ёсць гэты гэтая былі была быў""",

@@ -119,3 +119,12 @@ def test_a_borrowed_profile_hands_back_the_missing_letters_it_counts() -> None:
     assert inherited["ru"] < 0
     assert "sr" not in inherited and "mk" not in inherited
     assert missing_in_model(["у", "граду"], 6, model_share=0.0)["ru"] == 0
+
+
+@pytest.mark.parametrize(
+    ("words", "lang", "rival"),
+    [(["таке", "цього"], "uk", "ru"), (["només", "cal", "dir"], "ca", "es")],
+)
+def test_frequent_words_of_one_language(words: list[str], lang: str, rival: str) -> None:
+    scores = evidence(words, lang == "uk", sum(map(len, words)))
+    assert scores[lang] > scores.get(rival, 0.0)
