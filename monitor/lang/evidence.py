@@ -39,6 +39,8 @@ LATIN_FEATURES = _features(
         (r"cion$|sion$", {"es": 1.0, "gl": 0.5}),
         (r"\w\w[cs]in$", {"es": 1.0, "gl": 0.5}),  # -ción with its accented letter lost
         (r"(?:ção|ções|ão|ões)$", {"pt": 3.0}),
+        # Spanish and Galician leave the stress of "historia", "agua" unmarked.
+        (r"[áéóúâêô][^aeiouáéíóúâêôãõ]+[iu][ao]s?$", {"pt": 1.5, "es": -1.0, "gl": -1.0}),
         (r"(?:ció|sió|cions|sions)$", {"ca": 2.0, "es": -1.0}),
         (r"ns$", {"pt": 1.0, "ca": 0.5, "gl": 0.3, "es": -1.0}),
         (r"^[dlmnst]'.", {"ca": 1.0, "fr": 1.0, "it": 0.7, "es": -2.0, "pt": -1.0}),

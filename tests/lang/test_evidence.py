@@ -94,6 +94,8 @@ def test_endings_russian_never_writes(word: str, lang: str) -> None:
         ("arquitectures", "ca"),
         ("botiguers", "ca"),
         ("ideais", "pt"),
+        ("história", "pt"),
+        ("água", "pt"),
         ("palatul", "ro"),
     ],
 )
@@ -128,3 +130,9 @@ def test_a_borrowed_profile_hands_back_the_missing_letters_it_counts() -> None:
 def test_frequent_words_of_one_language(words: list[str], lang: str, rival: str) -> None:
     scores = evidence(words, lang == "uk", sum(map(len, words)))
     assert scores[lang] > scores.get(rival, 0.0)
+
+
+def test_spanish_words_stressed_on_i_or_u_are_not_taken_for_portuguese() -> None:
+    for word in ("energía", "día", "continúa"):
+        scores = evidence([word], False, len(word))
+        assert scores.get("pt", 0.0) <= scores.get("es", 0.0)
