@@ -250,15 +250,20 @@ def evidence(
     spelled: list[str] | None = None,
     model_share: float = 0.0,
 ) -> dict[str, float]:
-    """Summed function-word and missing-letter weights over `words`, and spelling-feature
-    weights over `spelled` (the words that are not names; all of them by default)."""
+    """Summed function-word and missing-letter weights over `words` (capitalised function
+    words count, initials do not), and spelling-feature weights over `spelled` (the words
+    that are not names; all of them by default)."""
     features = CYRILLIC_FEATURES if cyrillic else LATIN_FEATURES
     scores: dict[str, float] = defaultdict(float, missing(words, letters, model_share))
     hits: dict[int, int] = defaultdict(int)
-    for word in words if spelled is None else spelled:
+    plain = set(words if spelled is None else spelled)
+    for word in words:
+        if len(word) == 1 and word not in plain:
+            continue
         users = WORD_LANGUAGES.get(word, ())
         for lang in users:
             scores[lang] += max(OWN_WORD_WEIGHT / len(users), SHARED_WORD_WEIGHT)
+    for word in words if spelled is None else spelled:
         if not cyrillic and not LATIN_VOWELS & set(word):
             continue
         for index, feature in enumerate(features):

@@ -136,3 +136,10 @@ def test_spanish_words_stressed_on_i_or_u_are_not_taken_for_portuguese() -> None
     for word in ("energía", "día", "continúa"):
         scores = evidence([word], False, len(word))
         assert scores.get("pt", 0.0) <= scores.get("es", 0.0)
+
+
+def test_capitalised_function_words_count_but_initials_do_not() -> None:
+    capitalised = evidence(["visita", "és"], False, 8, spelled=["visita"])
+    assert capitalised["ca"] > evidence(["visita"], False, 8)["ca"]
+    initial = evidence(["но", "б"], True, 3, spelled=["но"])
+    assert initial["uk"] == evidence(["но"], True, 3)["uk"]
