@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import multiprocessing
 import os
 import resource
@@ -65,6 +66,7 @@ MIX = ("rss", "rss", "rss", "rss", "telegram", "telegram", "telegram", "x", "mas
 TOKEN = "bench-token-not-a-secret"
 
 
+@functools.cache
 def fixture(*parts: str) -> bytes:
     return FIXTURES.joinpath(*parts).read_bytes()
 

@@ -70,8 +70,8 @@ class FixedLength:
 argos.MiniSBDSentencizer = OfflineSentencizer
 argos.ctranslate2 = types.SimpleNamespace(Translator=FixedLength)
 posts = json.load(sys.stdin)
-for code in ("es", "ru"):
-    argos.translate(posts[0][1], posts[0][0], "en")  # load both models before timing
+for code in ("es", "ru"):  # load both models before timing
+    argos.translate(next(text for lang, text in posts if lang == code), code, "en")
 started = time.perf_counter()
 for code, text in posts:
     argos.translate(text, code, "en")

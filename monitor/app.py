@@ -45,6 +45,8 @@ class App:
             max_connections=settings.monitor.max_concurrency,
             per_host=settings.monitor.per_host_concurrency,
         )
+        # One limit for every poll, whether a pass over all sources or the daemon's single jobs.
+        self._polling = asyncio.Semaphore(settings.monitor.max_concurrency)
         self.translator = translator or build_translator(settings, self.store)
         self.enricher = Enricher(settings, self.store, self.translator, self.metrics)
         self.backend: QueueBackend = open_backend(settings)
@@ -102,10 +104,9 @@ class App:
 
     async def collect_all(self, names: Sequence[str] | None = None) -> list[SourceOutcome]:
         chosen = [self.sources[n] for n in names] if names else list(self.sources.values())
-        limit = asyncio.Semaphore(self.settings.monitor.max_concurrency)
 
         async def one(source: Source) -> SourceOutcome:
-            async with limit:
+            async with self._polling:
                 outcome = await collect(source, self.store)
             self.observe(outcome)
             return outcome

@@ -28,7 +28,6 @@ from pydantic import (
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.toml")
-PLATFORMS = ("rss", "telegram", "x", "mastodon", "bluesky")
 Platform = Literal["rss", "telegram", "x", "mastodon", "bluesky"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")

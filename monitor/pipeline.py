@@ -18,7 +18,7 @@ from monitor.config import Settings
 from monitor.errors import SourceError, StoreError, TranslationError
 from monitor.lang import detect_language
 from monitor.metrics import Metrics
-from monitor.record import Language, Translation, build_record
+from monitor.record import Language, Translation
 from monitor.sources.base import Source
 from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
@@ -123,7 +123,8 @@ class Enricher:
         """Detect each newly stored post; queue it for translation or publish it now.
 
         While the translation backlog is full, posts that need translating stay
-        `collected` (durable, picked up later); the others go out at once.
+        `collected` (durable, picked up later, their detection kept); the others go out
+        at once.
         """
         done = 0
         room = self.settings.translation.backlog - self.store.count_stage("translating")
@@ -137,24 +138,30 @@ class Enricher:
             if not posts:
                 return done
             ready: list[dict[str, Any]] = []
-            translating: list[tuple[str, int, str, float]] = []
+            detected: list[tuple[str, str, int, str, float]] = []
+            queued = 0
             for post in posts:
-                language = detect_language(_detection_text(post))
+                language = post.detected or detect_language(_detection_text(post))
                 if self.wants_translation(language.code) and self._has_model(language.code):
                     if room > 0:
-                        translating.append(
-                            (post.id, post.revision, language.code, language.confidence)
-                        )
                         room -= 1
+                        queued += 1
+                        stage = "translating"
                     else:
                         deferred.add(post.id)
+                        if post.detected is not None:
+                            continue  # its detection is already kept
+                        stage = "collected"
+                    detected.append(
+                        (stage, post.id, post.revision, language.code, language.confidence)
+                    )
                     continue
-                ready.append(self._record(post, language, self._untranslated(language.code)))
-            if translating:
-                self.store.mark_translating_many(translating)
+                ready.append(post.record(language, self._untranslated(language.code)))
+            if detected:
+                self.store.mark_detected(detected)
             if ready:
                 self.store.mark_ready(ready)
-            done += len(ready) + len(translating)
+            done += len(ready) + queued
             if len(posts) < limit:
                 return done
 
@@ -179,18 +186,6 @@ class Enricher:
         if self.wants_translation(code):
             return Translation("no_model", source=code, target=self.target)
         return Translation("not_needed", source=code, target=None)
-
-    def _record(
-        self, post: StoredPost, language: Language, translation: Translation
-    ) -> dict[str, Any]:
-        return build_record(
-            post.item,
-            source=post.source,
-            revision=post.revision,
-            collected_at=post.collected_at,
-            language=language,
-            translation=translation,
-        )
 
     def resume_untranslated(self) -> int:
         """Posts that went out as `no_model` are translated once their model is installed."""
@@ -263,7 +258,7 @@ class Enricher:
                     )
                 ] * len(posts)
         return [
-            self._record(post, Language(code, post.confidence or 0.0), result)
+            post.record(post.detected or Language(code, 0.0), result)
             for post, result in zip(posts, translation, strict=True)
         ]
 

@@ -94,11 +94,15 @@ class Item:
         )
 
 
+# The name records give the language detector (`monitor.lang`).
+DETECTOR = "langdetect+rules"
+
+
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str
     confidence: float
-    detector: str = "langdetect"
+    detector: str = DETECTOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,21 @@ from typing import Any, NamedTuple
 
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
-from monitor.record import Item, format_time, message_id, parse_time, utcnow
+from monitor.record import (
+    Item,
+    Language,
+    Translation,
+    build_record,
+    format_time,
+    message_id,
+    parse_time,
+    utcnow,
+)
 from monitor.sources.base import SourceState
 
 STORE_FILE = "monitor.db"
+# What `StoredPost` is read from.
+_POST_COLUMNS = "id, revision, source, item, collected_at, language, confidence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,24 @@ class StoredPost:
     collected_at: datetime
     language: str | None
     confidence: float | None
+
+    @property
+    def detected(self) -> Language | None:
+        """The language detected for this revision, once it has been."""
+        if self.language is None:
+            return None
+        return Language(self.language, self.confidence or 0.0)
+
+    def record(self, language: Language, translation: Translation) -> dict[str, Any]:
+        """This revision as a `monitor.post/1` record."""
+        return build_record(
+            self.item,
+            source=self.source,
+            revision=self.revision,
+            collected_at=self.collected_at,
+            language=language,
+            translation=translation,
+        )
 
 
 class OutboxRow(NamedTuple):
@@ -81,7 +110,6 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=30000")
             self._migrate()
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store {path}: {error}") from None
@@ -178,13 +206,14 @@ class Store:
         new = updated = unchanged = 0
         with self.transaction() as db:
             for item in items:
+                content_hash = item.content_hash
                 row = db.execute(
                     "SELECT revision, content_hash FROM posts WHERE id = ?", (item.id,)
                 ).fetchone()
                 if row is None:
                     revision = 1
                     new += 1
-                elif row[1] == item.content_hash:
+                elif row[1] == content_hash:
                     unchanged += 1
                     continue
                 else:
@@ -206,7 +235,7 @@ class Store:
                         source,
                         item.platform,
                         revision,
-                        item.content_hash,
+                        content_hash,
                         body,
                         published,
                         now,
@@ -217,7 +246,7 @@ class Store:
                 db.execute(
                     "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (item.id, revision, item.content_hash, body, now),
+                    (item.id, revision, content_hash, body, now),
                 )
             db.execute(
                 "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
@@ -299,35 +328,34 @@ class Store:
 
     def posts_in_stage(self, stage: str, limit: int = 500) -> list[StoredPost]:
         rows = self.query(
-            "SELECT id, revision, source, item, collected_at, language, confidence FROM posts"
-            " WHERE stage = ? ORDER BY updated_at, rowid LIMIT ?",
+            f"SELECT {_POST_COLUMNS} FROM posts WHERE stage = ? ORDER BY updated_at, rowid LIMIT ?",
             (stage, limit),
+        )
+        return [_stored_post(row) for row in rows]
+
+    def unready_posts(self, start: datetime, end: datetime) -> list[StoredPost]:
+        """Posts collected in [start, end) still being detected or translated, oldest first."""
+        rows = self.query(
+            f"SELECT {_POST_COLUMNS} FROM posts"
+            " WHERE stage != 'ready' AND collected_at >= ? AND collected_at < ?"
+            " ORDER BY published_at, id",
+            (format_time(start), format_time(end)),
         )
         return [_stored_post(row) for row in rows]
 
     def count_stage(self, stage: str) -> int:
         return int(self.query("SELECT COUNT(*) FROM posts WHERE stage = ?", (stage,))[0][0])
 
-    def mark_translating(
-        self, post_id: str, revision: int, language: str, confidence: float
-    ) -> bool:
-        with self.transaction() as db:
-            cursor = db.execute(
-                "UPDATE posts SET stage = 'translating', language = ?, confidence = ?"
-                " WHERE id = ? AND revision = ? AND stage = 'collected'",
-                (language, confidence, post_id, revision),
-            )
-        return cursor.rowcount == 1
-
-    def mark_translating_many(self, posts: Sequence[tuple[str, int, str, float]]) -> None:
-        """(id, revision, language, confidence) of posts that now wait for translation."""
+    def mark_detected(self, posts: Sequence[tuple[str, str, int, str, float]]) -> None:
+        """(stage, id, revision, language, confidence) of detected `collected` posts: each moves
+        to `stage` ('translating', or 'collected' while the translation backlog is full)."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE posts SET stage = 'translating', language = ?, confidence = ?"
+                "UPDATE posts SET stage = ?, language = ?, confidence = ?"
                 " WHERE id = ? AND revision = ? AND stage = 'collected'",
                 [
-                    (language, confidence, post_id, revision)
-                    for post_id, revision, language, confidence in posts
+                    (stage, language, confidence, post_id, revision)
+                    for stage, post_id, revision, language, confidence in posts
                 ],
             )
 
@@ -401,14 +429,14 @@ class Store:
 
     # -- outbox --------------------------------------------------------------
 
-    def outbox_batch(self, limit: int, *, after: int = 0) -> list[OutboxRow]:
-        """The oldest unsent rows with a sequence number above `after`, in order."""
+    def outbox_batch(self, limit: int) -> list[OutboxRow]:
+        """The oldest unsent rows, in order."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
-                " FROM outbox WHERE seq > MAX(?, (SELECT sent_through FROM outbox_cursor))"
+                " FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
                 " ORDER BY seq LIMIT ?",
-                (after, limit),
+                (limit,),
             ).fetchall()
         return [OutboxRow._make(row) for row in rows]
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from tests.support.cli import queued_records
-from tests.support.httpserver import LocalServer, Reply
+from tests.support.httpserver import LocalServer, Reply, free_port
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
 
@@ -118,14 +118,6 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
     restarted.communicate(timeout=30)
     assert restarted.returncode == 0
     assert len(wait_for_queue(config, subprocess_env, tmp_path, 5, timeout=1)) == 4
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:

@@ -151,5 +151,7 @@ async def test_translation_backlog_is_bounded_and_the_rest_waits_durably(
         assert app.store.count_stage("translating") == 2
         assert app.store.count_stage("collected") == 1
         assert app.store.count_stage("ready") == 2
+        waiting = app.store.posts_in_stage("collected")
+        assert [post.language for post in waiting] == ["es"]  # detected once, kept
         await app.process()
         assert app.store.count_stage("ready") == 5

@@ -10,7 +10,7 @@ import pytest
 
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
-from monitor.record import Author, Item, Language, Translation, build_record
+from monitor.record import Author, Item, Language, Translation
 from monitor.sources.base import SourceState
 from monitor.store import Store
 
@@ -76,14 +76,7 @@ def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
 
 def ready_record(store: Store, native: str) -> dict[str, object]:
     post = next(p for p in store.posts_in_stage("collected") if p.id == f"rss:feed/{native}")
-    return build_record(
-        post.item,
-        source=post.source,
-        revision=post.revision,
-        collected_at=post.collected_at,
-        language=Language("es", 0.99),
-        translation=Translation("no_model", source="es", target="en"),
-    )
+    return post.record(Language("es", 0.99), Translation("no_model", source="es", target="en"))
 
 
 def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> None:

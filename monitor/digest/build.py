@@ -19,7 +19,7 @@ from monitor.digest.model import (
     Window,
 )
 from monitor.digest.window import label
-from monitor.record import Item, Language, Translation, build_record, format_time, parse_time
+from monitor.record import Language, Translation, format_time, parse_time
 from monitor.store import Store
 
 STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
@@ -46,26 +46,13 @@ def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
 
     They are shown with their translation pending rather than missing from every digest.
     """
-    rows = store.query(
-        "SELECT source, revision, item, collected_at, language, confidence FROM posts"
-        " WHERE stage != 'ready' AND collected_at >= ? AND collected_at < ?"
-        " ORDER BY published_at, id",
-        (format_time(window.start), format_time(window.end)),
-    )
-    records = []
-    for row in rows:
-        code = row["language"] or "und"
-        records.append(
-            build_record(
-                Item.from_json(row["item"]),
-                source=row["source"],
-                revision=int(row["revision"]),
-                collected_at=parse_time(row["collected_at"]),
-                language=Language(code, float(row["confidence"] or 0.0)),
-                translation=Translation("pending", source=code),
-            )
+    return [
+        post.record(
+            post.detected or Language("und", 0.0),
+            Translation("pending", source=post.language or "und"),
         )
-    return records
+        for post in store.unready_posts(window.start, window.end)
+    ]
 
 
 def polled_sources(store: Store, window: Window) -> set[str]:

@@ -11,9 +11,8 @@ from langdetect.lang_detect_exception import LangDetectException
 from monitor.lang.clean import clean_text, letter_count
 from monitor.lang.evidence import ALPHABETS, evidence, missing_in_model, plausible
 from monitor.lang.profiles import Profiles, factory
-from monitor.record import Language
+from monitor.record import DETECTOR, Language
 
-DETECTOR = "langdetect+rules"
 SEED = 0
 MIN_LETTERS = 3
 # langdetect's Latin- and Cyrillic-script profiles; the rules know only some of them.

@@ -15,23 +15,17 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import nats
+import nats.errors
+import nats.js
+import nats.js.api
+import nats.js.errors
+from nats.aio.client import Client
+
 from monitor.config import QueueSettings
 from monitor.errors import QueueError
 from monitor.logs import redact
 from monitor.queues.base import Message, QueueBackend
-
-try:
-    import nats
-    import nats.errors
-    import nats.js
-    import nats.js.api
-    import nats.js.errors
-    from nats.aio.client import Client
-except ImportError:
-    raise QueueError(
-        'queue backend "nats" needs the nats-py client library, which is not installed',
-        remedy="pip install 'monitor[nats]'",
-    ) from None
 
 SUBJECT_PREFIX = "monitor.post"
 DUPLICATE_WINDOW = 600.0

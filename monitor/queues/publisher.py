@@ -63,8 +63,8 @@ class Publisher:
     async def _drain_by_copy(self, backend: CopiesOutbox) -> int:
         """The embedded queue copies rows from the store file itself, one statement a batch."""
         sent = 0
+        after = self.store.outbox_sent_through()
         while True:
-            after = self.store.outbox_sent_through()
             try:
                 await self._ensure_connected()
                 count, last = backend.copy_outbox(self.store.path, after=after, limit=self.batch)
@@ -75,6 +75,7 @@ class Publisher:
                 return sent
             self._sent(last, count)
             sent += count
+            after = last
             await asyncio.sleep(0)  # a long backlog must not hold up collection
 
     def _sent(self, through: int, count: int) -> None:

@@ -15,21 +15,15 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+import aio_pika
+import aio_pika.abc
+import aio_pika.exceptions
+import aiormq.exceptions
+
 from monitor.config import QueueSettings
 from monitor.errors import QueueError
 from monitor.logs import redact
 from monitor.queues.base import Message, QueueBackend
-
-try:
-    import aio_pika
-    import aio_pika.abc
-    import aio_pika.exceptions
-    import aiormq.exceptions
-except ImportError:
-    raise QueueError(
-        'queue backend "rabbitmq" needs the aio-pika client library, which is not installed',
-        remedy="pip install 'monitor[rabbitmq]'",
-    ) from None
 
 log = logging.getLogger("monitor.queues.rabbitmq")
 

@@ -14,22 +14,15 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import redis.asyncio as aioredis
+from redis import exceptions as rexc
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 from monitor.config import QueueSettings
 from monitor.errors import QueueError
 from monitor.logs import redact
 from monitor.queues.base import Message, QueueBackend
-
-try:
-    import redis.asyncio as aioredis
-    from redis import exceptions as rexc
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-except ImportError:
-    raise QueueError(
-        'queue backend "redis" needs the redis client library, which is not installed',
-        remedy="pip install 'monitor[redis]'",
-    ) from None
-
 
 log = logging.getLogger("monitor.queues.redis")
 

@@ -142,13 +142,13 @@ class BlueskySource(Source):
         try:
             response = await self.http.get(url, params=params)
         except AuthError as error:
-            status = getattr(error, "status", None) or 401
+            status = error.status or 401
             raise AuthError(
                 f"{self.base} refused to show {self.actor}'s feed without a login (HTTP {status})",
                 remedy=f"point base_url at a public AppView such as {APPVIEW}",
             ) from None
         except FetchError as error:
-            if getattr(error, "status", None) == 400:
+            if error.status == 400:
                 raise self._refusal(error) from None
             raise
         body = json_object(response, url)
@@ -159,7 +159,7 @@ class BlueskySource(Source):
     def _refusal(self, error: FetchError) -> SourceError:
         """The AppView answers 400 with an XRPC error name for unknown or hidden accounts."""
         try:
-            problem = as_dict(json.loads(getattr(error, "body", b"") or b"{}"))
+            problem = as_dict(json.loads(error.body or b"{}"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             problem = {}
         name, message = as_str(problem.get("error")), as_str(problem.get("message"))

@@ -203,7 +203,7 @@ class MastodonSource(Source):
         try:
             return await self.http.get(self.base + path, params=params, headers=headers)
         except AuthError as error:
-            status = getattr(error, "status", None) or "401"
+            status = error.status or 401
             raise AuthError(
                 f"{self.base} refused to show @{self.acct} without a valid token (HTTP {status})",
                 remedy="set token_env to a variable holding an access token with read:statuses",

@@ -15,6 +15,7 @@ from monitor.record import Author, Item, Kind, Media, Refs
 from monitor.sources.common import as_dict, as_list, as_str, parse_time, unique
 from monitor.sources.hints import lang_hint
 from monitor.text.entities import find_hashtags
+from monitor.text.html import classes as html_classes
 from monitor.text.html import element_text, normalize_text
 
 _MEDIA_TYPES = {"image": "photo", "video": "video", "gifv": "gif", "audio": "audio"}
@@ -74,7 +75,7 @@ def content_text(markup: str, *, drop_quote_fallback: bool = False) -> tuple[str
             fallback.decompose()
     links: list[str] = []
     for anchor in soup.select("a[href]"):
-        classes = set(_classes(anchor.get("class")))
+        classes = set(html_classes(anchor))
         href = str(anchor["href"]).strip()
         if classes & _NOT_LINKS or not href.startswith(("http://", "https://")):
             continue
@@ -83,14 +84,6 @@ def content_text(markup: str, *, drop_quote_fallback: bool = False) -> tuple[str
             anchor.clear()
             anchor.append(href)
     return element_text(soup, full_urls=True), links
-
-
-def _classes(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
 
 
 def _hashtags(in_text: Iterable[str], tags: Iterable[str]) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import feedparser
 from monitor.errors import ParseError
 from monitor.record import Author, Item, Media
 from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.hints import lang_hint
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import html_to_text, links_in_html
 
@@ -162,8 +163,7 @@ def _media_type(mime: str) -> str:
 
 def _language_hint(entry: Mapping[str, Any], feed: Mapping[str, Any]) -> str | None:
     detail = entry.get("title_detail") or {}
-    language = detail.get("language") or feed.get("language")
-    return str(language)[:2].lower() if language else None
+    return lang_hint(detail.get("language") or feed.get("language"))
 
 
 def _http_or_none(value: object) -> str | None:

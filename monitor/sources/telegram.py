@@ -25,7 +25,7 @@ from monitor.sources.base import FetchResult, Source, SourceState
 from monitor.sources.common import MAX_PAGES, oldest_allowed, parse_time, too_old, unique
 from monitor.sources.http import HttpClient
 from monitor.text.entities import find_hashtags, find_links, find_mentions
-from monitor.text.html import element_text
+from monitor.text.html import classes, element_text
 
 log = logging.getLogger("monitor.sources.telegram")
 
@@ -164,7 +164,7 @@ def parse_page(html: str, channel: str, url: str) -> Page:
         if not name or not number.isdigit():
             continue
         ids.append(int(number))
-        if "service_message" in _classes(node):
+        if "service_message" in classes(node):
             continue
         items.append(parse_message(node, name, int(number), owner))
         if _is_edited(node):
@@ -212,6 +212,8 @@ def parse_message(node: Tag, channel: str, number: int, owner: str | None) -> It
 
 def _without_quoted(node: Tag) -> Tag:
     """The message with the quoted reply box removed, so its text and photo are not ours."""
+    if _first(node, "tgme_widget_message_reply") is None:
+        return node
     copy = copying.copy(node)
     for quoted in _every(copy, "tgme_widget_message_reply"):
         quoted.decompose()
@@ -314,13 +316,6 @@ def _owner_name(soup: BeautifulSoup) -> str | None:
 def _author_name(node: Tag) -> str | None:
     found = _first(node, "tgme_widget_message_owner_name")
     return element_text(found) or None if found is not None else None
-
-
-def _classes(node: Tag) -> list[str]:
-    value = node.get("class")
-    if value is None:
-        return []
-    return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
 def _style_url(node: Tag) -> str | None:

@@ -46,7 +46,6 @@ EXPANSIONS = (
 )
 MEDIA_FIELDS = "type,url,preview_image_url,variants"
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
-_HTTP_STATUS = re.compile(r"HTTP (\d{3})")
 
 
 def username_of(handle: str) -> str:
@@ -226,21 +225,13 @@ class XSource(Source):
         try:
             response = await self.http.get(self.base + path, params=params, headers=headers)
         except AuthError as error:
-            status = _status(error) or "401"
+            status = error.status or 401
             raise AuthError(
                 f"X refused the bearer token in {self.settings.token_env} (HTTP {status})",
                 remedy="check the token is current and the app's plan includes user timelines",
             ) from None
         _note_budget(response, run)
         return json_object(response, path), response.headers
-
-
-def _status(error: Exception) -> str | None:
-    status = getattr(error, "status", None)
-    if isinstance(status, int):
-        return str(status)
-    match = _HTTP_STATUS.search(str(error))
-    return match.group(1) if match else None
 
 
 def _note_budget(response: Response, run: _Run) -> None:

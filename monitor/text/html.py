@@ -68,6 +68,16 @@ def element_text(node: Tag, *, full_urls: bool = False) -> str:
     return normalize_text("".join(parts))
 
 
+def classes(node: Tag) -> list[str]:
+    """A tag's CSS classes, however the parser stored the attribute."""
+    value = node.get("class")
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return []
+
+
 def shows_url(anchor: Tag) -> bool:
     """Whether a link's visible text is its own target, possibly shortened."""
     href = str(anchor.get("href") or "").strip()

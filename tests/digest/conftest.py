@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.store import Store
+from tests.support.httpserver import free_port
 
 USER, PASSWORD = "monitor", "s3cret-Pa55word"
 
@@ -69,12 +69,6 @@ class SmtpServer:
     inbox: Inbox
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost, made with the openssl CLI."""
@@ -122,7 +116,7 @@ def _server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
 
 def _serve(**parameters: Any) -> Iterator[SmtpServer]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **parameters)
     controller.start()
     try:

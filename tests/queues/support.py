@@ -49,13 +49,6 @@ def require(kind: str) -> None:
         pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def unique_name() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
 
@@ -89,21 +82,29 @@ def subject_prefix(name: str) -> str:
     return f"{name.replace('-', '_')}.post"
 
 
+ES = Language("es", 0.99)
+NO_MODEL = Translation("no_model", source="es", target="en")
+
+
+def _item(source: str, n: int) -> Item:
+    return Item(
+        platform="rss",
+        native_id=f"{source}/{n}",
+        author=Author(source),
+        text=f"texto número {n} de {source}",
+        published_at=datetime(2022, 7, 4, tzinfo=UTC),
+    )
+
+
 def records(source: str, count: int, start: int = 0) -> list[dict[str, Any]]:
     return [
         build_record(
-            Item(
-                platform="rss",
-                native_id=f"{source}/{n}",
-                author=Author(source),
-                text=f"texto número {n} de {source}",
-                published_at=datetime(2022, 7, 4, tzinfo=UTC),
-            ),
+            _item(source, n),
             source=source,
             revision=1,
             collected_at=datetime(2022, 7, 4, 9, 15, 2, tzinfo=UTC),
-            language=Language("es", 0.99),
-            translation=Translation("no_model", source="es", target="en"),
+            language=ES,
+            translation=NO_MODEL,
         )
         for n in range(start, start + count)
     ]
@@ -111,29 +112,11 @@ def records(source: str, count: int, start: int = 0) -> list[dict[str, Any]]:
 
 def fill_outbox(store: Store, source: str, count: int, start: int = 0) -> None:
     """Save `count` posts of `source` and queue their records in the store's outbox."""
-    items = [
-        Item(
-            platform="rss",
-            native_id=f"{source}/{n}",
-            author=Author(source),
-            text=f"texto número {n} de {source}",
-            published_at=datetime(2022, 7, 4, tzinfo=UTC),
-        )
-        for n in range(start, start + count)
-    ]
+    items = [_item(source, n) for n in range(start, start + count)]
     store.save_fetch(source, "rss", items, SourceState())
-    ready = [
-        build_record(
-            post.item,
-            source=post.source,
-            revision=post.revision,
-            collected_at=post.collected_at,
-            language=Language("es", 0.99),
-            translation=Translation("no_model", source="es", target="en"),
-        )
-        for post in store.posts_in_stage("collected", 100_000)
-    ]
-    store.mark_ready(ready)
+    store.mark_ready(
+        [post.record(ES, NO_MODEL) for post in store.posts_in_stage("collected", 100_000)]
+    )
 
 
 @dataclass(frozen=True)
@@ -283,3 +266,8 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         pass
     finally:
         writer.transport.abort()
+
+
+async def tail_all(backend: QueueBackend, limit: int = 100_000) -> list[dict[str, Any]]:
+    """Every record the backend holds (up to `limit`), oldest first, without consuming."""
+    return [record async for record in backend.tail(limit=limit, follow=False)]

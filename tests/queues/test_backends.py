@@ -12,7 +12,7 @@ import pytest
 
 from monitor.config import QueueSettings, Settings
 from monitor.errors import QueueError
-from monitor.queues.base import Message, QueueBackend
+from monitor.queues.base import Message
 from monitor.queues.factory import check_backend, open_backend
 from monitor.queues.publisher import Publisher
 from monitor.record import CE_TYPE
@@ -25,14 +25,11 @@ from tests.queues.support import (
     TcpProxy,
     delivered,
     fill_outbox,
-    free_port,
     records,
     require,
+    tail_all,
 )
-
-
-async def tail_all(backend: QueueBackend, limit: int = 100_000) -> list[dict[str, Any]]:
-    return [record async for record in backend.tail(limit=limit, follow=False)]
+from tests.support.httpserver import free_port
 
 
 async def wait_until(condition: Any, timeout: float = 15.0) -> None:

@@ -36,7 +36,7 @@ def start_driver(target: Target, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def kill_after_some_batches(proc: subprocess.Popen[str], rng: random.Random) -> bool:
-    """SIGKILL after 1-4 confirmed batches plus a random few ms; False if the run ended first."""
+    """SIGKILL after 1-4 confirmed batches plus up to a millisecond; False if the run ended first."""
     assert proc.stdout is not None
     batches = rng.randint(1, 4)
     for line in proc.stdout:
@@ -45,7 +45,7 @@ def kill_after_some_batches(proc: subprocess.Popen[str], rng: random.Random) -> 
         if line.startswith("sent"):
             batches -= 1
             if batches == 0:
-                time.sleep(rng.uniform(0, 0.004))
+                time.sleep(rng.uniform(0, 0.001))
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
                 return proc.returncode == -signal.SIGKILL

@@ -20,7 +20,7 @@ from monitor.queues.base import CopiesOutbox, Message, QueueBackend
 from monitor.queues.publisher import Publisher
 from monitor.queues.sqlite import SqliteQueue
 from monitor.store import Store
-from tests.queues.support import fill_outbox
+from tests.queues.support import fill_outbox, tail_all
 
 
 class PublishOnly(QueueBackend):
@@ -68,10 +68,6 @@ def via(request: pytest.FixtureRequest) -> Any:
     return PublishOnly
 
 
-async def all_records(queue: QueueBackend) -> list[dict[str, Any]]:
-    return [record async for record in queue.tail(limit=100_000, follow=False)]
-
-
 async def test_drain_publishes_in_order_and_marks_rows_sent(tmp_path: Path, via: Any) -> None:
     store = Store.open(tmp_path)
     fill_outbox(store, "a", 5)
@@ -79,7 +75,7 @@ async def test_drain_publishes_in_order_and_marks_rows_sent(tmp_path: Path, via:
     queue = via(SqliteQueue(QueueSettings(), tmp_path))
     assert isinstance(queue, CopiesOutbox) == (queue.name == "sqlite")
     assert await Publisher(store, queue, batch=3).drain() == 10
-    records = await all_records(queue)
+    records = await tail_all(queue)
     assert [r["id"] for r in records if r["source"] == "a"] == [f"rss:a/{n}" for n in range(5)]
     assert store.outbox_pending() == 0
     assert await Publisher(store, queue).drain() == 0
@@ -93,7 +89,7 @@ async def test_republishing_the_same_revision_is_stored_once(tmp_path: Path) -> 
     messages = [Message.from_record(json.loads(r.body)) for r in rows]
     await queue.publish(messages)
     await queue.publish(messages)
-    assert len(await all_records(queue)) == 3
+    assert len(await tail_all(queue)) == 3
 
 
 async def test_copying_the_same_rows_again_after_a_crash_stores_them_once(tmp_path: Path) -> None:
@@ -103,7 +99,7 @@ async def test_copying_the_same_rows_again_after_a_crash_stores_them_once(tmp_pa
     assert queue.copy_outbox(store.path, after=0, limit=10) == (3, 3)
     assert queue.copy_outbox(store.path, after=0, limit=2) == (2, 2)
     assert queue.copy_outbox(store.path, after=3, limit=10) == (0, 3)
-    assert [r["id"] for r in await all_records(queue)] == [f"rss:a/{n}" for n in range(3)]
+    assert [r["id"] for r in await tail_all(queue)] == [f"rss:a/{n}" for n in range(3)]
 
 
 async def test_a_failed_publish_keeps_records_in_the_outbox_until_the_queue_is_back(
@@ -119,7 +115,7 @@ async def test_a_failed_publish_keeps_records_in_the_outbox_until_the_queue_is_b
         assert store.outbox_pending() == 4
     assert store.outbox_batch(1)[0].attempts == 2
     assert await publisher.drain() == 4
-    assert len(await all_records(queue)) == 4
+    assert len(await tail_all(queue)) == 4
 
 
 async def test_run_loop_retries_and_stops(tmp_path: Path, via: Any) -> None:

@@ -15,7 +15,7 @@ from monitor.sources.base import SourceState
 from monitor.sources.http import HttpClient
 from monitor.sources.rss import RssSource
 from monitor.store import Store
-from tests.support.httpserver import LocalServer, Reply, Request
+from tests.support.httpserver import LocalServer, Reply, Request, free_port
 
 DATA = Path(__file__).parent / "testdata" / "rss"
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -216,10 +216,7 @@ async def test_connection_reset_and_refused(
 ) -> None:
     outcome = await collect(RssSource(source(resetting_server, "reset"), http), store)
     assert (outcome.status, outcome.error_kind) == ("error", "connection")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free_port = probe.getsockname()[1]
     refused = await collect(
-        RssSource(source(f"http://127.0.0.1:{free_port}/feed", "refused"), http), store
+        RssSource(source(f"http://127.0.0.1:{free_port()}/feed", "refused"), http), store
     )
     assert (refused.status, refused.error_kind) == ("error", "connection")

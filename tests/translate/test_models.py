@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from monitor.translate import commands
 from monitor.translate.models import ProgressBar, check_archive
 from monitor.translate.packages import argos_dirs
 from tests.support.argos_package import ArgosEnv, BuiltPackage, hostile_zip
-from tests.support.httpserver import LocalServer, Reply
+from tests.support.httpserver import LocalServer, Reply, free_port
 
 
 def _settings(index: str = "") -> Settings:
@@ -21,10 +20,7 @@ def _settings(index: str = "") -> Settings:
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/index"
+    return f"http://127.0.0.1:{free_port()}/index"
 
 
 def _serve_index(server: LocalServer, packages: list[BuiltPackage]) -> None:
