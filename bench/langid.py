@@ -13,7 +13,6 @@ DIR defaults to $MONITOR_LANGID_DATA, else ../shared/data/langid-testdata beside
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # n
 from langdetect.lang_detect_exception import LangDetectException  # noqa: E402
 
 from monitor.lang import detect_language  # noqa: E402
+from tests.support.shared_data import LANGID_DATA  # noqa: E402
 
 TARGETS = ("es", "ru")
 OTHERS = ("pt", "ca", "it", "fr", "en", "ro", "uk", "bg", "be", "sr", "mk", "kk")
@@ -35,11 +35,6 @@ GOALS = {
     "sentences": {"es": 0.995, "ru": 0.995, "fp": 0.01},
     "word-pairs": {"es": 0.75, "ru": 0.95},
 }
-
-
-def default_data() -> Path:
-    env = os.environ.get("MONITOR_LANGID_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data" / "langid-testdata"
 
 
 def plain_langdetect() -> Callable[[str], str]:
@@ -103,11 +98,10 @@ def table(
     columns = [
         ("langdetect", rates(plain, slice(None))),
         ("detector", rates(ours, slice(None))),
-        (f"det. 1-{TUNED}", rates(ours, slice(0, TUNED))),
-        (f"det. {TUNED + 1}-", rates(ours, slice(TUNED, None))),
     ]
-    if size <= TUNED:
-        columns = columns[:2]
+    if size > TUNED:
+        columns.append((f"det. 1-{TUNED}", rates(ours, slice(0, TUNED))))
+        columns.append((f"det. {TUNED + 1}-", rates(ours, slice(TUNED, None))))
     order = ["recall es", "recall ru", "fp es/ru (all 12)"] + [f"  fp {lang}" for lang in OTHERS]
     lines = [f"{kind} ({size} texts per language)"]
     lines.append(f"{'':20}" + "".join(f"{name:>14}" for name, _ in columns))
@@ -125,9 +119,7 @@ def table(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data", type=Path, default=default_data(), help="langid test data directory"
-    )
+    parser.add_argument("--data", type=Path, default=LANGID_DATA, help="langid test data directory")
     parser.add_argument("--limit", type=int, default=0, help="lines per language (0 = all)")
     args = parser.parse_args(argv)
     missing = [kind for kind in KINDS if not (args.data / kind / "es.txt").is_file()]

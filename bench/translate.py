@@ -36,14 +36,8 @@ from tests.support.argos_package import (  # noqa: E402
     build_package_dir,
     training_lines,
 )
+from tests.support.shared_data import SENTENCES  # noqa: E402
 
-SENTENCES = (
-    Path(
-        os.environ.get("MONITOR_LANGID_DATA")
-        or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "langid-testdata"
-    )
-    / "sentences"
-)
 BEAM = 4
 
 ARGOS_CHILD = """

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.cli import run_monitor
 
 CONFIG = """
 [monitor]
@@ -19,13 +20,7 @@ from = "monitor@example.org"
 
 
 def monitor(config: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "--config", str(config), "digest", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_monitor(["--config", str(config), "digest", *args], env, config.parent)
 
 
 def test_preview_and_send_from_the_command_line(

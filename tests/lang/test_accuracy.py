@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 
 from monitor.lang import detect_language
-from tests.support.shared_data import LANGID_DATA
+from tests.support.shared_data import LANGID_DATA, SENTENCES
 
 LINES = 100
 OTHERS = ("pt", "ca", "it", "fr", "en", "ro", "uk", "bg", "be", "sr", "mk", "kk")
 
 pytestmark = pytest.mark.skipif(
-    not (LANGID_DATA / "sentences" / "es.txt").is_file(),
+    not (SENTENCES / "es.txt").is_file(),
     reason=f"langid test data not found at {LANGID_DATA} (set MONITOR_LANGID_DATA)",
 )
 
 
 def _lines(lang: str) -> list[str]:
-    path = LANGID_DATA / "sentences" / f"{lang}.txt"
+    path = SENTENCES / f"{lang}.txt"
     return path.read_text(encoding="utf-8").splitlines()[-LINES:]
 
 

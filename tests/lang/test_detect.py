@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from monitor.lang import detect_language
 from monitor.record import Language
+from tests.support.shared_data import SHARED
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "article.txt"
+SEEDS = SHARED / "seeds" / "article.txt"
 
 FARIA = (
     "1/4 Nos reunimos con el canciller Serguéi Lavrov para seguir afianzando los acuerdos "

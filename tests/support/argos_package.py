@@ -3,9 +3,8 @@
 A package is a zip holding one folder with `metadata.json`, `sentencepiece.model`
 (trained here on a few hundred lines) and `model/` (a CTranslate2 Transformer with
 small random weights). The `</s>` logit is biased so that decoding stops after a
-few tokens. Other tests use it with:
-
-    from tests.support.argos_package import argos_env, argos_packages  # noqa: F401  (fixtures)
+few tokens. `tests/conftest.py` registers this module as a plugin, so its fixtures
+(`argos_env`, `argos_packages`) are there for every test.
 """
 
 from __future__ import annotations

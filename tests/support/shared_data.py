@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LANGID_DATA = Path(
-    os.environ.get("MONITOR_LANGID_DATA") or REPO.parent / "shared" / "data" / "langid-testdata"
-)
+SHARED = REPO.parent / "shared"
+LANGID_DATA = Path(os.environ.get("MONITOR_LANGID_DATA") or SHARED / "data" / "langid-testdata")
 SENTENCES = LANGID_DATA / "sentences"

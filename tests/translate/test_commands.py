@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from monitor.config import Settings
 from monitor.translate.commands import models_list, run_translate_command
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
+from tests.support.cli import run_monitor
 
 
 def test_translate_prints_one_json_object_per_input(
@@ -57,13 +56,11 @@ def test_cli_end_to_end(
     config = tmp_path / "monitor.toml"
     config.write_text(f'[monitor]\ndata_dir = "{tmp_path / "data"}"\n')
     env = {**subprocess_env, **argos_env.env}
-    monitor = [sys.executable, "-m", "monitor", "--config", str(config)]
+    monitor = ["--config", str(config)]
     file = str(argos_packages["es"].file)
-    done = subprocess.run([*monitor, "models", "install", "--file", file], env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = run_monitor([*monitor, "models", "install", "--file", file], env, tmp_path)
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([*monitor, "translate", "--from", "es"], input="Hola, amigos.\n",
-                          env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = run_monitor([*monitor, "translate", "--from", "es"], env, tmp_path, "Hola, amigos.\n")
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
     assert record["model"] == "translate-es_en-1.9" and record["text"] == "Hola, amigos."
