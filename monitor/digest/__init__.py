@@ -6,6 +6,7 @@ makes the text and HTML parts (with the size cap), `message` the MIME message,
 window is never sent twice, `job` is the daemon's entry point and `commands` the CLI's.
 """
 
-from monitor.digest.job import DigestJob, last_sent_at
+from monitor.digest.job import DigestJob
+from monitor.digest.log import last_sent_at
 
 __all__ = ["DigestJob", "last_sent_at"]

@@ -99,11 +99,10 @@ def shape_digest(
     records: Sequence[dict[str, Any]],
     failures: Iterable[dict[str, Any]],
     *,
-    polled: Collection[str] | None = None,
-    edited: Collection[str] | None = None,
+    polled: Collection[str],
+    edited: Collection[str],
 ) -> Digest:
-    """`polled`: sources polled in the window (None: unknown, all assumed polled); `edited`:
-    posts that changed text (None: every revision above 1 counts as an edit)."""
+    """`polled`: sources polled in the window; `edited`: posts whose text changed in it."""
     zone = ZoneInfo(settings.monitor.timezone)
     target = settings.languages.target
     latest: dict[str, dict[str, Any]] = {}
@@ -151,8 +150,7 @@ def shape_digest(
                 group.platform,
                 len(group.posts),
                 name in failed_names,
-                polled is None
-                or name in polled
+                name in polled
                 or name in failed_names
                 or bool(posts)
                 or (config is not None and config.every >= window.length.total_seconds()),
@@ -183,7 +181,7 @@ def _group(
     target: str,
     platform: str,
     handle: str,
-    edited: Collection[str] | None,
+    edited: Collection[str],
 ) -> AccountGroup:
     own = [r for r in records if r.get("kind") != "repost"] or records
     author: dict[str, Any] = own[0]["author"] if own else {}
@@ -197,9 +195,7 @@ def _group(
     )
 
 
-def _post(
-    record: dict[str, Any], zone: ZoneInfo, target: str, edited: Collection[str] | None
-) -> PostView:
+def _post(record: dict[str, Any], zone: ZoneInfo, target: str, edited: Collection[str]) -> PostView:
     translation = record.get("translation") or {}
     status = str(translation.get("status") or "pending")
     text = translation.get("text") if status == "translated" else None
@@ -224,7 +220,7 @@ def _post(
         author=str((record.get("author") or {}).get("handle") or ""),
         links=tuple(url for link in record.get("links") or () if (url := safe_url(link))),
         media=media,
-        edited=int(record["revision"]) > 1 and (edited is None or record["id"] in edited),
+        edited=int(record["revision"]) > 1 and record["id"] in edited,
     )
 
 

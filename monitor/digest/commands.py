@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from email.policy import SMTP
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.config import Settings
 from monitor.digest import log as digest_log
+from monitor.digest.deliver import FILE_POLICY
 from monitor.digest.digester import Digester
 from monitor.digest.errors import DigestConfigError
 from monitor.digest.model import Window
@@ -24,8 +24,10 @@ from monitor.store import Store
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
-def _fail(message: object) -> None:
+def _fail(message: object) -> int:
+    """Say what went wrong; the exit code: 2 for configuration problems, else 1."""
     print(f"monitor: error: {message}", file=sys.stderr)
+    return EXIT_CONFIG if isinstance(message, ConfigError) else EXIT_FAILED
 
 
 def _window(digester: Digester, day: date | None) -> Window:
@@ -42,12 +44,8 @@ def digest_preview(settings: Settings, store: Store, day: date | None, out: Path
         digester = Digester(settings, store)
         window = _window(digester, day)
         digest, rendered = digester.prepare(window)
-    except ConfigError as error:
-        _fail(error)
-        return EXIT_CONFIG
     except MonitorError as error:
-        _fail(error)
-        return EXIT_FAILED
+        return _fail(error)
     if out is None:
         sys.stdout.write(rendered.text)
         return EXIT_OK
@@ -55,15 +53,14 @@ def digest_preview(settings: Settings, store: Store, day: date | None, out: Path
         data = rendered.text.encode("utf-8")
     elif out.suffix == ".eml":
         message = digester.compose(window, rendered, "<preview@monitor.localhost>", utcnow())
-        data = message.as_bytes(policy=SMTP.clone(linesep="\n"))
+        data = message.as_bytes(policy=FILE_POLICY)
     else:
         data = rendered.html.encode("utf-8")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     except OSError as error:
-        _fail(f"cannot write the preview to {out}: {error.strerror or error}")
-        return EXIT_FAILED
+        return _fail(f"cannot write the preview to {out}: {error.strerror or error}")
     size = len(rendered.html.encode("utf-8")) / 1000
     print(f"digest {digest.label}: {digest.posts} post(s), {size:.0f} KB of HTML, written to {out}")
     return EXIT_OK
@@ -95,22 +92,16 @@ def digest_send(settings: Settings, store: Store, day: date | None) -> int:
             digest_log.reopen(store, row)
             row = digest_log.find(store, window) or row
         outcome = digester.attempt(row, now, retry=False)
-    except ConfigError as error:
-        _fail(error)
-        return EXIT_CONFIG
     except MonitorError as error:
-        _fail(error)
-        return EXIT_FAILED
+        return _fail(error)
     if outcome.status == "sent":
         print(f"digest {outcome.label} sent: {outcome.posts} post(s), {outcome.detail}")
         return EXIT_OK
     if outcome.status == "busy":
         retry = row.next_attempt.astimezone(digester.zone) if row.next_attempt else None
         when = f" or waits for its retry at {retry:%H:%M}" if retry else ""
-        _fail(
+        return _fail(
             f"the digest {outcome.label} is being delivered by the daemon{when};"
             " run this again after that"
         )
-        return EXIT_FAILED
-    _fail(outcome.detail)
-    return EXIT_FAILED
+    return _fail(outcome.detail)

@@ -14,7 +14,8 @@ from monitor.config import DigestSettings, SmtpSettings, secret_from_env
 from monitor.digest.errors import DeliveryFailed, DigestConfigError
 from monitor.logs import register_secret
 
-_FILE_POLICY = SMTP.clone(linesep="\n")
+# Messages written to files (and previews) use plain newlines.
+FILE_POLICY = SMTP.clone(linesep="\n")
 
 
 def smtp_password(smtp: SmtpSettings) -> str | None:
@@ -125,7 +126,7 @@ def write_files(out_dir: Path, message: EmailMessage, html: str, name: str) -> P
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(out_dir / f"{name}.html", html.encode("utf-8"))
         eml = out_dir / f"{name}.eml"
-        _write_atomic(eml, message.as_bytes(policy=_FILE_POLICY))
+        _write_atomic(eml, message.as_bytes(policy=FILE_POLICY))
     except OSError as error:
         raise DeliveryFailed(
             f"cannot write the digest to {out_dir}: {error.strerror or error}",
@@ -137,7 +138,7 @@ def write_files(out_dir: Path, message: EmailMessage, html: str, name: str) -> P
 def write_maildir(root: Path, message: EmailMessage) -> Path:
     try:
         box = mailbox.Maildir(root, create=True)
-        key = box.add(message.as_bytes(policy=_FILE_POLICY))
+        key = box.add(message.as_bytes(policy=FILE_POLICY))
         box.close()
     except (OSError, mailbox.Error) as error:
         raise DeliveryFailed(

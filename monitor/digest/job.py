@@ -25,11 +25,6 @@ from monitor.store import Store
 log = logging.getLogger("monitor.digest")
 
 
-def last_sent_at(store: Store) -> datetime | None:
-    """When the last digest was delivered, or None (for metrics)."""
-    return digest_log.last_sent_at(store)
-
-
 class DigestJob:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings

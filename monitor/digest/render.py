@@ -7,6 +7,7 @@ only markup made from it is `linkify`'s, which escapes everything and links http
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -146,30 +147,32 @@ class Renderer:
             ),
             default=0,
         )
-        low, high = MIN_CLIP, max(MIN_CLIP, longest - 1)
-        best: tuple[str, Digest] | None = None
-        while low <= high:
-            limit = (low + high) // 2
-            candidate = clipped(digest, limit)
-            html = self.html(candidate)
-            if _size(html) <= self.max_html_bytes:
-                best, low = (html, candidate), limit + 1
-            else:
-                high = limit - 1
+        best = self._largest_fitting(
+            MIN_CLIP, max(MIN_CLIP, longest - 1), lambda limit: clipped(digest, limit)
+        )
         if best is not None:
             return best
         base = clipped(digest, MIN_CLIP)
         total = sum(len(g.posts) for g in base.groups)
-        low, high = 0, total
-        best = (self.html(limited(base, 0)), limited(base, 0))
+        best = self._largest_fitting(0, total, lambda keep: limited(base, keep))
+        if best is not None:
+            return best
+        nothing = limited(base, 0)
+        return self.html(nothing), nothing
+
+    def _largest_fitting(
+        self, low: int, high: int, make: Callable[[int], Digest]
+    ) -> tuple[str, Digest] | None:
+        """The HTML of `make(n)` for the largest n in [low, high] that fits, by bisection."""
+        best: tuple[str, Digest] | None = None
         while low <= high:
-            keep = (low + high) // 2
-            candidate = limited(base, keep)
+            middle = (low + high) // 2
+            candidate = make(middle)
             html = self.html(candidate)
             if _size(html) <= self.max_html_bytes:
-                best, low = (html, candidate), keep + 1
+                best, low = (html, candidate), middle + 1
             else:
-                high = keep - 1
+                high = middle - 1
         return best
 
 

@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,12 +135,6 @@ class ArgosTranslator(Translator):
             self._packages = pkgs.best_by_pair(pkgs.scan(directories))
             self._scanned_at = self._clock()
 
-    def installed(self) -> list[pkgs.InstalledPackage]:
-        with self._lock:
-            if self._scanned_at is None:
-                self.rescan()
-            return sorted(self._packages.values(), key=lambda p: p.name)
-
     def _route(self, source: str, target: str) -> tuple[pkgs.InstalledPackage, ...] | None:
         direct = self._packages.get((source, target))
         if direct is not None:
@@ -167,8 +161,6 @@ class ArgosTranslator(Translator):
         for package in route:
             try:
                 outputs = self._translate_with(package, outputs)
-            except TranslationError:
-                raise
             except (RuntimeError, ValueError, OSError, IndexError) as error:
                 raise TranslationError(
                     f"translating {source}->{target} with {package.name} failed: {error}",
@@ -325,11 +317,3 @@ def build_translator(settings: Settings, store: Store | None = None) -> Translat
         return NoTranslator()
     cache = TranslationCache(store) if store is not None else None
     return ArgosTranslator(DecodingOptions.from_settings(settings.translation), cache)
-
-
-def loaded_pairs(translator: Translator) -> Iterable[str]:
-    """Names of the models currently in memory (for metrics and logs)."""
-    if isinstance(translator, ArgosTranslator):
-        with translator._lock:
-            return [loaded.package.name for loaded in translator._loaded.values()]
-    return []
