@@ -14,7 +14,6 @@ torch, stanza and onnxruntime).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,7 +26,6 @@ from monitor.translate import packages as pkgs
 from monitor.translate.base import NoTranslator, Translator
 from monitor.translate.cache import TranslationCache
 from monitor.translate.protect import (
-    PLACEHOLDER_BASE,
     Protected,
     has_placeholder,
     placeholder,
@@ -43,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESCAN_SECONDS = 30.0
-_PLACEHOLDER_CHAR = re.compile("[\U000f0000-\U000ffffd]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,17 +295,11 @@ class ArgosTranslator(Translator):
 
 
 def _remap(piece: str, base: int, count: int, seen: set[int]) -> str:
+    """A sentence's placeholders renumbered from `base`, its place among the post's entities."""
     if not has_placeholder(piece):
         return piece
-
-    def swap(match: re.Match[str]) -> str:
-        index = ord(match.group(0)) - PLACEHOLDER_BASE
-        if index >= count or index in seen:
-            return ""
-        seen.add(index)
-        return placeholder(base + index)
-
-    return _PLACEHOLDER_CHAR.sub(swap, piece)
+    renumbered = tuple(placeholder(base + index) for index in range(count))
+    return substitute(piece, renumbered, seen)[0]
 
 
 def build_translator(settings: Settings, store: Store | None = None) -> Translator:

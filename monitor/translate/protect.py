@@ -3,9 +3,9 @@
 A sentence becomes `prefix + core + suffix`: entities at its edges (with the
 separators between them, like `#EnFotos | `) are not translated at all; each entity
 inside the core is replaced by a private-use character. SentencePiece maps that
-character to `<unk>`, `replace_unknowns` copies it through, and `restore` swaps it
-back. An entity the model dropped is appended to the end of its sentence, so none
-is ever lost.
+character to `<unk>`, `replace_unknowns` copies it through, and `substitute` swaps it
+back. An entity the model dropped is appended to the end of its sentence (`restore`
+does both for one sentence), so none is ever lost.
 """
 
 from __future__ import annotations
@@ -99,9 +99,14 @@ def protect(sentence: str) -> Protected:
     )
 
 
-def substitute(translated: str, entities: tuple[str, ...]) -> tuple[str, set[int]]:
-    """Swap placeholders back (stray or repeated ones are dropped); also the indexes seen."""
-    seen: set[int] = set()
+def substitute(
+    translated: str, entities: tuple[str, ...], seen: set[int] | None = None
+) -> tuple[str, set[int]]:
+    """Swap placeholders back (stray or repeated ones are dropped); also the indexes seen.
+
+    Passing the same `seen` over several pieces of one text drops repeats across them.
+    """
+    seen = set() if seen is None else seen
 
     def swap(match: re.Match[str]) -> str:
         index = ord(match.group(0)) - PLACEHOLDER_BASE
