@@ -10,19 +10,24 @@ the page has no remote resources and Chromium runs with background networking of
 from __future__ import annotations
 
 import argparse
+import html as html_lib
+import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.digest.commands import digest_preview
-from monitor.record import utcnow
+from monitor.record import parse_time, utcnow
 from monitor.sources.base import SourceState
 from monitor.store import Store
-from tests.digest.support import SAMPLE_DAY, add_failure, make_settings, seed
+from tests.digest.support import SAMPLE_DAY, add_failure, add_post, make_settings, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = (
@@ -47,8 +52,9 @@ def chromium() -> str | None:
     return None
 
 
-def sample_digest(work: Path, html: Path) -> date:
-    """Seed a store under `work` with the samples moved to yesterday; preview that day to `html`."""
+def sample_digest(work: Path, html: Path, extra: Sequence[dict[str, Any]] = ()) -> date:
+    """Seed a store under `work` with the samples (and `extra` ones) moved to yesterday;
+    preview that day to `html`."""
     settings = make_settings(work / "data")
     zone = ZoneInfo(settings.monitor.timezone)
     day = utcnow().astimezone(zone).date() - timedelta(days=1)
@@ -56,6 +62,9 @@ def sample_digest(work: Path, html: Path) -> date:
     store = Store.open(settings.monitor.data_dir)
     try:
         seed(store, shift)
+        for sample in extra:
+            collected = parse_time(sample["published_at"]) + shift + timedelta(minutes=3)
+            add_post(store, sample, collected)
         noon = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=14)
         for minutes in (0, 30, 60):
             add_failure(
@@ -71,6 +80,60 @@ def sample_digest(work: Path, html: Path) -> date:
     finally:
         store.close()
     return day
+
+
+# Appended to a copy of the page: what a reader would see, measured by the browser itself.
+PROBE = """
+<pre id="probe-result"></pre>
+<script>
+(function () {
+  var root = document.documentElement;
+  var hrefs = Array.prototype.map.call(document.querySelectorAll("a[href]"),
+                                       function (a) { return a.getAttribute("href"); });
+  var handlers = document.querySelectorAll(
+    "[onerror],[onload],[onclick],[onmouseover],iframe,object,embed,form,svg script");
+  document.getElementById("probe-result").textContent = JSON.stringify({
+    title: document.title,
+    scroll_width: root.scrollWidth,
+    client_width: root.clientWidth,
+    scripts: document.scripts.length,
+    handlers: handlers.length,
+    hrefs: hrefs,
+    text: document.body.innerText
+  });
+})();
+</script>
+"""
+
+
+def probe(html: Path, width: int = 600, height: int = 900) -> dict[str, Any]:
+    """Load a copy of `html` in headless Chromium at `width` px and report what it shows."""
+    browser = chromium()
+    if browser is None:
+        raise SystemExit("chromium is not installed (Debian: apt-get install chromium)")
+    page = html.read_text("utf-8")
+    probed = html.with_name(f"probed-{html.name}")
+    probed.write_text(page.replace("</body>", PROBE + "</body>"), "utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "--dump-dom",
+                probed.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    found = re.search(r'<pre id="probe-result">(.*?)</pre>', done.stdout, re.S)
+    if found is None:
+        raise AssertionError(f"the probe did not run: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(html_lib.unescape(found.group(1)))
+    return result
 
 
 def screenshot(html: Path, png: Path, width: int = 1000, height: int = 1600) -> None:

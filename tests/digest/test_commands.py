@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -16,7 +15,6 @@ from monitor.digest.digester import Digester
 from monitor.digest.window import day_window
 from monitor.record import utcnow
 from monitor.store import Store
-from tests.digest.screenshot import chromium, sample_digest, screenshot
 from tests.digest.support import make_settings, seed
 
 
@@ -79,17 +77,6 @@ def test_unwritable_output_exits_1(
     assert digest_send(settings, store, date(2026, 11, 27)) == 1
     err = capsys.readouterr().err
     assert "cannot write" in err and "Traceback" not in err
-
-
-@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
-def test_sample_digest_renders_in_headless_chromium(tmp_path: Path) -> None:
-    html, png = tmp_path / "digest.html", tmp_path / "digest.png"
-    sample_digest(tmp_path, html)
-    try:
-        screenshot(html, png, height=900)
-    except subprocess.TimeoutExpired:
-        pytest.skip("chromium did not finish in time on this machine")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
 
 
 def test_send_while_the_daemon_holds_the_window_says_so(
