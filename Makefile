@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 CONFIG ?= config/monitor.toml
-# A CPU-only torch (argostranslate -> stanza -> torch). An unpinned torch pulls a multi-GB CUDA build.
-TORCH  ?= torch==2.13.0
 PIP    := $(BIN)/python -m pip
 
 .PHONY: run test lint typecheck unit bench clean
@@ -14,12 +12,13 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet $(TORCH) -c constraints.txt
 	$(PIP) install --quiet -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	# argostranslate only for the parity test, without stanza/spaCy/PyTorch behind it.
+	$(PIP) install --quiet --no-deps -c constraints.txt argostranslate
 	touch $@
 
 run: $(VENV)/.installed
