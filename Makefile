@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# The property-based fuzz targets with many more (and random) examples than `make test` runs.
+fuzz: $(VENV)/.installed-test
+	MONITOR_FUZZ_EXAMPLES=5000 MONITOR_FUZZ_RANDOM=1 $(BIN)/python -m pytest -q -k fuzz --timeout 3600 $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/langid.py

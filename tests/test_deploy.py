@@ -51,4 +51,6 @@ def test_image_is_non_root_with_volumes_and_healthcheck() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "USER monitor" in dockerfile and "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
     assert 'VOLUME ["/data", "/models"]' in dockerfile
+    # The slim install: built from the wheel, with no PyTorch in any stage.
+    assert "torch" not in dockerfile and "pip wheel" in dockerfile
     assert "rabbitmq" in (DEPLOY / "compose.yaml").read_text()
