@@ -148,7 +148,7 @@ def test_the_wheel_installs_and_runs_in_an_empty_venv(
 
     monitor += ["--config", str(config)]
     _run([*monitor, "models", "install", "--file", str(argos_packages["es"].file)], env, cwd)
-    assert "translate-es_en-1.9" in _run([*monitor, "models", "list"], env, cwd)
+    assert "es->en\t1.9" in _run([*monitor, "models", "list"], env, cwd)
     translated = json.loads(
         _run([*monitor, "translate", "--from", "es"], env, cwd, stdin="Nos reunimos hoy.\n")
     )

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from monitor.config import Settings
 from monitor.errors import TranslationError
-from monitor.translate import models
+from monitor.translate import archive, download
 from monitor.translate import packages as pkgs
 from monitor.translate.engine import ArgosTranslator, DecodingOptions
 
@@ -92,14 +92,14 @@ def models_install(settings: Settings, langs: list[str], file: Path | None) -> i
     target = settings.languages.target
     try:
         if file is not None:
-            installed = models.install_archive(file, dirs)
+            installed = archive.install_archive(file, dirs)
             _installed(installed)
         bad = [code for code in langs if not _CODE.match(code)]
         if bad:
             return _error(f'"{bad[0]}" is not a language code like "es"', EXIT_USAGE)
         pairs = [code for code in langs if code != target]
         if pairs:
-            entries = models.fetch_index(
+            entries = download.fetch_index(
                 settings.translation.package_index, dirs, settings.monitor.user_agent
             )
             for code in pairs:
@@ -129,7 +129,7 @@ def models_ensure(settings: Settings) -> int:
                     _pairs(missing, target), later)  # fmt: skip
         return EXIT_OK
     try:
-        entries = models.fetch_index(
+        entries = download.fetch_index(
             settings.translation.package_index, dirs, settings.monitor.user_agent
         )
     except TranslationError as error:
@@ -146,16 +146,16 @@ def models_ensure(settings: Settings) -> int:
 
 def _install_from_index(
     settings: Settings,
-    entries: list[models.IndexEntry],
+    entries: list[download.IndexEntry],
     source: str,
     target: str,
     dirs: pkgs.ArgosDirs,
 ) -> None:
-    entry = models.find_entry(entries, source, target)
-    progress = models.ProgressBar(f"downloading {entry.name}")
-    path = models.download(entry, dirs.downloads, settings.monitor.user_agent, progress)
+    entry = download.find_entry(entries, source, target)
+    progress = download.ProgressBar(f"downloading {entry.name}")
+    path = download.download(entry, dirs.downloads, settings.monitor.user_agent, progress)
     try:
-        _installed(models.install_archive(path, dirs))
+        _installed(archive.install_archive(path, dirs))
     finally:
         path.unlink(missing_ok=True)
 

@@ -22,7 +22,29 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+# Installs extract into `<packages dir>/.monitor-install-*` before swapping the package in;
+# discovery skips these folders, whole or half-extracted.
+TEMP_PREFIX = ".monitor-install-"
+MAX_METADATA_BYTES = 1 << 20  # real metadata.json files are about 1 KB
+MAX_VERSION_CHARS = 64  # int() refuses over 4,300 digits; real versions are like "1.9"
+MAX_CODE_CHARS = 16
 _warned: set[tuple[Path, str]] = set()
+
+
+class NotTranslation(ValueError):
+    """metadata.json describes another kind of Argos package (e.g. a sentence splitter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageMetadata:
+    type: str
+    from_code: str
+    to_code: str
+    package_version: str
+    argos_version: str
+    from_name: str
+    to_name: str
+    target_prefix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +130,9 @@ def scan(directories: Iterable[Path]) -> list[InstalledPackage]:
     found: list[InstalledPackage] = []
     for directory in directories:
         try:
-            children = sorted(p for p in directory.iterdir() if p.is_dir())
+            children = sorted(
+                p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(TEMP_PREFIX)
+            )
         except OSError:
             continue
         for child in children:
@@ -120,34 +144,81 @@ def scan(directories: Iterable[Path]) -> list[InstalledPackage]:
 
 def read_package(path: Path) -> InstalledPackage | None:
     try:
-        metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+        with (path / "metadata.json").open("rb") as file:
+            raw = file.read(MAX_METADATA_BYTES + 1)
     except FileNotFoundError:
         _warn_once(path, "has no metadata.json")
         return None
-    except (OSError, ValueError) as error:
+    except OSError as error:
         _warn_once(path, f"has an unreadable metadata.json ({error})")
         return None
-    if not isinstance(metadata, dict):
-        _warn_once(path, "has a metadata.json that is not an object")
+    try:
+        meta = parse_metadata(raw)
+    except NotTranslation:
         return None
-    kind = str(metadata.get("type") or "translate")
-    from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
-    if kind != "translate" or not isinstance(from_code, str) or not isinstance(to_code, str):
+    except ValueError as error:
+        _warn_once(path, f"has an unusable metadata.json ({error})")
         return None
     if not (path / "sentencepiece.model").is_file() or not (path / "model" / "model.bin").is_file():
         _warn_once(path, "lacks sentencepiece.model or model/model.bin, so it cannot be used")
         return None
     return InstalledPackage(
         path=path,
-        from_code=from_code,
-        to_code=to_code,
-        package_version=str(metadata.get("package_version") or "0"),
-        argos_version=str(metadata.get("argos_version") or ""),
-        from_name=str(metadata.get("from_name") or ""),
-        to_name=str(metadata.get("to_name") or ""),
-        type=kind,
-        target_prefix=str(metadata.get("target_prefix") or ""),
+        from_code=meta.from_code,
+        to_code=meta.to_code,
+        package_version=meta.package_version,
+        argos_version=meta.argos_version,
+        from_name=meta.from_name,
+        to_name=meta.to_name,
+        type=meta.type,
+        target_prefix=meta.target_prefix,
     )
+
+
+def parse_metadata(raw: bytes) -> PackageMetadata:
+    """Validate a package's metadata.json; ValueError says what is wrong with it."""
+    if len(raw) > MAX_METADATA_BYTES:
+        raise ValueError(f"it is larger than {MAX_METADATA_BYTES >> 20} MiB")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"it is not valid JSON: {str(error)[:200]}") from None
+    if not isinstance(data, dict):
+        raise ValueError("it is not a JSON object")
+    kind = data.get("type") or "translate"
+    if kind != "translate":
+        raise NotTranslation(f"it describes a {str(kind)[:40]!r} package, not a translation one")
+    codes = data.get("from_code"), data.get("to_code")
+    if not all(isinstance(c, str) and 0 < len(c) <= MAX_CODE_CHARS for c in codes):
+        raise ValueError("from_code/to_code are missing or not short strings")
+    return PackageMetadata(
+        type="translate",
+        from_code=str(codes[0]),
+        to_code=str(codes[1]),
+        package_version=checked_version(data.get("package_version")),
+        argos_version=_text(data.get("argos_version")),
+        from_name=_text(data.get("from_name")),
+        to_name=_text(data.get("to_name")),
+        target_prefix=_text(data.get("target_prefix")),
+    )
+
+
+def checked_version(value: object) -> str:
+    """A package version as text, refused when it is not a short string or number."""
+    if value is None or value == "":
+        return "0"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("package_version is not a string")
+    version = str(value)
+    if len(version) > MAX_VERSION_CHARS:
+        raise ValueError(f"package_version is {len(version):,} characters long")
+    return version
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else ""
 
 
 def best_by_pair(packages: Iterable[InstalledPackage]) -> dict[tuple[str, str], InstalledPackage]:
@@ -164,7 +235,8 @@ def best_by_pair(packages: Iterable[InstalledPackage]) -> dict[tuple[str, str], 
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version)) or (0,)
+    """Numeric parts for ordering; never raises (over-long versions are cut, not parsed whole)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version[:MAX_VERSION_CHARS])) or (0,)
 
 
 def _home(env: Mapping[str, str]) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -206,11 +207,73 @@ def build_package(
     return BuiltPackage(from_code, to_code, version, file, folder.name)
 
 
+# The smallest entries `check_archive` accepts (not a package that can translate).
+MINIMAL_ENTRIES = {
+    "p/metadata.json": json.dumps({"from_code": "es", "to_code": "en"}).encode(),
+    "p/sentencepiece.model": b"x",
+    "p/model/model.bin": b"x",
+}
+
+
 def hostile_zip(destination: Path, entries: dict[str, bytes]) -> Path:
     """A zip with exactly these entry names (e.g. `../evil`), for refusal tests."""
     with zipfile.ZipFile(destination, "w") as archive:
         for name, data in entries.items():
             archive.writestr(name, data)
+    return destination
+
+
+def _central_entries(data: bytes) -> Iterator[tuple[str, int, int]]:
+    """(name, central header offset, local header offset) for each member of a small zip."""
+    offset = data.rindex(b"PK\x05\x06")
+    count, start = struct.unpack_from("<H4xI", data, offset + 10)
+    position = start
+    for _ in range(count):
+        n, m, k = struct.unpack_from("<HHH", data, position + 28)
+        local = struct.unpack_from("<I", data, position + 42)[0]
+        name = data[position + 46 : position + 46 + n].decode("utf-8")
+        yield name, position, local
+        position += 46 + n + m + k
+
+
+def corrupt_member(path: Path, name: str) -> Path:
+    """Flip bytes in the middle of one member's compressed data (a bad CRC or bad deflate)."""
+    data = bytearray(path.read_bytes())
+    for member, _, local in _central_entries(bytes(data)):
+        if member == name:
+            size, n, m = struct.unpack_from("<I4xHH", data, local + 18)
+            start = local + 30 + n + m + size // 2
+            for i in range(start, start + min(16, max(size // 4, 1))):
+                data[i] ^= 0x5A
+            path.write_bytes(bytes(data))
+            return path
+    raise KeyError(name)
+
+
+def declare_size(path: Path, name: str, size: int) -> Path:
+    """Rewrite one member's uncompressed size in both its headers (a lying archive)."""
+    data = bytearray(path.read_bytes())
+    for member, central, local in _central_entries(bytes(data)):
+        if member == name:
+            struct.pack_into("<I", data, central + 24, size)
+            struct.pack_into("<I", data, local + 22, size)
+            path.write_bytes(bytes(data))
+            return path
+    raise KeyError(name)
+
+
+def zip_bomb(
+    destination: Path, folder: str, member: str, size: int, extra: dict[str, bytes] | None = None
+) -> Path:
+    """A zip whose `member` is `size` zero bytes (deflate shrinks it about 1000:1)."""
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in (extra or {}).items():
+            archive.writestr(f"{folder}/{name}", data)
+        with archive.open(f"{folder}/{member}", "w") as out:
+            chunk = bytes(1 << 20)
+            for _ in range(size >> 20):
+                out.write(chunk)
+            out.write(bytes(size % (1 << 20)))
     return destination
 
 
@@ -264,6 +327,7 @@ def install_unzipped(package: BuiltPackage, packages_dir: Path) -> Path:
 
 __all__ = [
     "ARGOS_LIKE",
+    "MINIMAL_ENTRIES",
     "TINY",
     "ArgosEnv",
     "BuiltPackage",
@@ -273,8 +337,11 @@ __all__ = [
     "argos_packages",
     "build_package",
     "build_package_dir",
+    "corrupt_member",
+    "declare_size",
     "hostile_zip",
     "install_unzipped",
     "metadata",
+    "zip_bomb",
     "zip_folder",
 ]

@@ -4,7 +4,9 @@ argostranslate runs in a subprocess whose HOME, XDG dirs and ARGOS_* variables p
 at a temp dir before it is first imported (its settings are read at import time).
 Its MiniSBD sentence splitter would download a model, so the subprocess swaps in
 this project's offline splitter; everything else (tokenisation, translate_batch
-options, detokenisation) is argostranslate's own code.
+options, detokenisation) is argostranslate's own code. argostranslate is installed
+without its dependencies, so the script registers empty `stanza`/`minisbd` modules
+for the imports in its `sbd.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,24 @@ from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
 from tests.support.shared_data import SENTENCES
 
 ARGOS_SCRIPT = """
-import json, sys
+import json, sys, types
+
+# The default install carries no stanza, minisbd or PyTorch (argostranslate is installed
+# --no-deps), yet argostranslate/sbd.py imports stanza and minisbd at import time. Empty
+# stand-ins let it import; they are never called, because sentence splitting is swapped
+# below for the project's offline splitter. Everything else is argostranslate's own code.
+stanza = types.ModuleType("stanza")
+minisbd = types.ModuleType("minisbd")
+minisbd_models = types.ModuleType("minisbd.models")
+minisbd_models.cache_dir = ""
+class SBDetect:
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("minisbd stand-in: sentence splitting should have been swapped")
+minisbd.SBDetect = SBDetect
+minisbd.models = minisbd_models
+for name, module in (("stanza", stanza), ("minisbd", minisbd), ("minisbd.models", minisbd_models)):
+    sys.modules.setdefault(name, module)
+
 import argostranslate.translate as argos
 from monitor.translate.segment import split_sentences
 

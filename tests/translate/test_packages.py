@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.translate.packages import argos_dirs, best_by_pair, package_index_url, scan
+from monitor.translate.packages import (
+    MAX_METADATA_BYTES,
+    argos_dirs,
+    best_by_pair,
+    package_index_url,
+    scan,
+)
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
 
 
@@ -48,4 +54,46 @@ def test_scan_skips_broken_packages_and_prefers_the_newest(
         found = scan([argos_env.packages_dir])
     assert sorted(p.name for p in found) == ["translate-es_en-1.10", "translate-es_en-1.9"]
     assert best_by_pair(found)[("es", "en")].package_version == "1.10"
-    assert "has no metadata.json" in caplog.text and "unreadable metadata.json" in caplog.text
+    assert "has no metadata.json" in caplog.text and "unusable metadata.json" in caplog.text
+
+
+def _with_metadata(package: BuiltPackage, packages_dir: Path, name: str, **changes: object) -> Path:
+    """A copy of an installed package under another folder name, its metadata.json changed."""
+    folder = install_unzipped(package, packages_dir).rename(packages_dir / name)
+    metadata = json.loads((folder / "metadata.json").read_text())
+    (folder / "metadata.json").write_text(json.dumps({**metadata, **changes}))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"package_version": "9" * 5000}, "package_version is 5,000 characters long"),
+        ({"package_version": ["1", "9"]}, "package_version is not a string"),
+        ({"from_code": 7}, "from_code/to_code are missing"),
+        ({"to_code": "x" * 100}, "from_code/to_code are missing"),
+    ],
+)
+def test_a_package_with_malformed_metadata_is_skipped_with_a_warning(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    caplog: pytest.LogCaptureFixture,
+    changes: dict[str, object],
+    problem: str,
+) -> None:
+    install_unzipped(argos_packages["ru"], argos_env.packages_dir)
+    bad = _with_metadata(argos_packages["es"], argos_env.packages_dir, "broken-es", **changes)
+    with caplog.at_level(logging.WARNING):
+        found = best_by_pair(scan([argos_env.packages_dir]))
+    assert list(found) == [("ru", "en")]
+    assert f"ignoring {bad}" in caplog.text and problem in caplog.text
+
+
+def test_a_huge_metadata_json_is_not_read_whole(
+    argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage], caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = install_unzipped(argos_packages["es"], argos_env.packages_dir)
+    (folder / "metadata.json").write_bytes(b" " * (MAX_METADATA_BYTES + 10))
+    with caplog.at_level(logging.WARNING):
+        assert scan([argos_env.packages_dir]) == []
+    assert "larger than 1 MiB" in caplog.text

@@ -8,9 +8,18 @@ import pytest
 
 from monitor.config import Settings
 from monitor.errors import TranslationError
-from monitor.translate import commands
-from monitor.translate.models import ProgressBar, check_archive
+from monitor.translate import commands, download
+from monitor.translate.download import (
+    MAX_INDEX_BYTES,
+    IndexEntry,
+    ProgressBar,
+    fetch_index,
+    find_entry,
+    link_refusal,
+    parse_index,
+)
 from monitor.translate.packages import argos_dirs
+from tests.support.argos_package import MINIMAL_ENTRIES as GOOD
 from tests.support.argos_package import ArgosEnv, BuiltPackage, hostile_zip
 from tests.support.httpserver import LocalServer, Reply, free_port
 
@@ -30,41 +39,6 @@ def _serve_index(server: LocalServer, packages: list[BuiltPackage]) -> None:
         server.route(path, Reply(body=package.file.read_bytes()))
         entries.append(package.index_entry(server.url(path)))
     server.route("/argos/index.json", Reply(body=json.dumps(entries)))
-
-
-GOOD = {
-    "p/metadata.json": json.dumps({"from_code": "es", "to_code": "en"}).encode(),
-    "p/sentencepiece.model": b"x",
-    "p/model/model.bin": b"x",
-}
-
-
-@pytest.mark.parametrize(
-    ("entries", "message"),
-    [
-        ({**GOOD, "../evil.txt": b"x"}, "unsafe path '../evil.txt'"),
-        ({**GOOD, "p/../../evil.txt": b"x"}, "unsafe path"),
-        ({**GOOD, "/etc/evil": b"x"}, "unsafe path '/etc/evil'"),
-        ({**GOOD, "q/metadata.json": b"{}"}, "exactly one top-level folder"),
-        ({**GOOD, "README.md": b"x"}, "outside its one top-level folder"),
-        ({k: v for k, v in GOOD.items() if "model.bin" not in k}, "lacks model/model.bin"),
-        ({k: v for k, v in GOOD.items() if "sentencepiece" not in k}, "lacks sentencepiece.model"),
-        ({**GOOD, "p/metadata.json": b"{"}, "metadata.json is not valid JSON"),
-        ({**GOOD, "p/metadata.json": b"{}"}, "lacks from_code/to_code"),
-    ],
-)
-def test_hostile_or_broken_archives_are_refused(
-    tmp_path: Path, entries: dict[str, bytes], message: str
-) -> None:
-    archive = hostile_zip(tmp_path / "x.argosmodel", entries)
-    with pytest.raises(TranslationError, match=message.replace("(", r"\(").replace(".", r"\.")):
-        check_archive(archive)
-
-
-def test_a_non_zip_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "x.argosmodel").write_text("not a zip")
-    with pytest.raises(TranslationError, match="not a zip archive"):
-        check_archive(tmp_path / "x.argosmodel")
 
 
 def test_install_from_file_then_list(
@@ -166,3 +140,92 @@ def test_progress_bar_without_a_terminal(tmp_path: Path) -> None:
         "downloading x 100%"
     )
     assert len(lines) == 5
+
+
+def test_an_oversized_index_is_refused(
+    argos_env: ArgosEnv, http_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    http_server.route("/index.json", Reply(body=b" " * (MAX_INDEX_BYTES + 1)))
+    assert commands.models_install(_settings(http_server.base_url), ["es"], None) == 1
+    err = capsys.readouterr().err
+    assert "refusing the package index http://127.0.0.1:" in err
+    assert "larger than the 10 MiB cap" in err and "--file X.argosmodel" in err
+
+
+def test_an_oversized_index_without_a_length_is_cut_off(
+    argos_env: ArgosEnv, tmp_path: Path
+) -> None:
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "index.json").write_bytes(b" " * (MAX_INDEX_BYTES + 1))
+    with pytest.raises(TranslationError, match="larger than the 10 MiB cap"):
+        fetch_index((tmp_path / "mirror").as_uri(), argos_dirs(), "test")
+
+
+def test_an_oversized_download_is_refused_and_not_kept(
+    argos_env: ArgosEnv,
+    argos_packages: dict[str, BuiltPackage],
+    http_server: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _serve_index(http_server, [argos_packages["es"]])
+    monkeypatch.setattr(download, "MAX_PACKAGE_BYTES", 4096)
+    assert commands.models_install(_settings(http_server.url("/argos")), ["es"], None) == 1
+    assert "larger than the 4 KiB cap" in capsys.readouterr().err
+    assert list(argos_dirs().downloads.iterdir()) == []
+    assert list(argos_env.packages_dir.iterdir()) == []
+
+
+def test_an_air_gapped_mirror_of_files_works(
+    argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage], tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    entries = [p.index_entry(p.file.as_uri()) for p in argos_packages.values()]
+    (mirror / "index.json").write_text(json.dumps(entries))
+    assert commands.models_install(_settings(mirror.as_uri()), ["es", "ru"], None) == 0
+    assert len(list(argos_env.packages_dir.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    ("index", "link", "allowed"),
+    [
+        ("https://mirror.example/index.json", "https://cdn.example/p.argosmodel", True),
+        ("https://mirror.example/index.json", "http://cdn.example/p.argosmodel", False),
+        ("https://mirror.example/index.json", "file:///etc/passwd", False),
+        ("https://mirror.example/index.json", "ftp://cdn.example/p.argosmodel", False),
+        ("http://127.0.0.1:8000/index.json", "http://mirror.lan/p.argosmodel", True),
+        ("http://[::1]:8000/index.json", "http://mirror.lan/p.argosmodel", True),
+        ("http://localhost/index.json", "http://mirror.lan/p.argosmodel", True),
+        ("http://10.0.0.5/index.json", "http://mirror.lan/p.argosmodel", False),
+        ("file:///srv/argos/index.json", "http://mirror.lan/p.argosmodel", True),
+        ("file:///srv/argos/index.json", "file:///srv/argos/p.argosmodel", True),
+        ("http://127.0.0.1:8000/index.json", "file:///srv/argos/p.argosmodel", False),
+    ],
+)
+def test_package_link_policy(index: str, link: str, allowed: bool) -> None:
+    assert (link_refusal(index, link) is None) is allowed
+
+
+def test_an_http_link_from_a_remote_index_is_never_fetched(
+    argos_env: ArgosEnv, http_server: LocalServer
+) -> None:
+    http_server.route("/p.argosmodel", Reply(body=b"PK"))
+    entry = IndexEntry("es", "en", "1.9", (http_server.url("/p.argosmodel"),),
+                       index_url="https://mirror.example/index.json")  # fmt: skip
+    with pytest.raises(TranslationError, match="refused, a plain http link from a remote index"):
+        download.download(entry, argos_dirs().downloads, "test", lambda done, total: None)
+    assert http_server.hits("/p.argosmodel") == []
+
+
+def test_a_huge_version_in_the_index_is_skipped() -> None:
+    entries = parse_index(
+        json.dumps(
+            [
+                {"from_code": "es", "to_code": "en", "package_version": "9" * 5000, "links": ["x"]},
+                {"from_code": "es", "to_code": "en", "package_version": "1.9", "links": ["y"]},
+            ]
+        ).encode(),
+        "https://mirror.example/index.json",
+    )
+    assert find_entry(entries, "es", "en").links == ("y",)
