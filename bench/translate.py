@@ -32,6 +32,7 @@ from monitor.translate.engine import ArgosTranslator, DecodingOptions  # noqa: E
 from monitor.translate.segment import split_sentences  # noqa: E402
 from tests.support.argos_package import (  # noqa: E402
     ARGOS_LIKE,
+    ARGOS_OFFLINE_PRELUDE,
     argos_environment,
     build_package_dir,
     training_lines,
@@ -40,19 +41,13 @@ from tests.support.shared_data import SENTENCES  # noqa: E402
 
 BEAM = 4
 
-ARGOS_CHILD = """
-import json, sys, time, types
+ARGOS_CHILD = (
+    ARGOS_OFFLINE_PRELUDE
+    + """
+import time
 import ctranslate2
-import argostranslate.translate as argos
-from monitor.translate.segment import split_sentences
 
 length = int(sys.argv[1])
-
-class OfflineSentencizer:
-    def __init__(self, pkg):
-        pass
-    def split_sentences(self, text):
-        return split_sentences(text)
 
 class FixedLength:
     def __init__(self, *args, **kwargs):
@@ -61,7 +56,6 @@ class FixedLength:
         kwargs.update(min_decoding_length=length, max_decoding_length=length)
         return self.inner.translate_batch(tokens, **kwargs)
 
-argos.MiniSBDSentencizer = OfflineSentencizer
 argos.ctranslate2 = types.SimpleNamespace(Translator=FixedLength)
 posts = json.load(sys.stdin)
 for code in ("es", "ru"):  # load both models before timing
@@ -71,6 +65,7 @@ for code, text in posts:
     argos.translate(text, code, "en")
 print(json.dumps({"seconds": time.perf_counter() - started}))
 """
+)
 
 MEMORY_CHILD = """
 import json, random, sys

@@ -325,8 +325,42 @@ def install_unzipped(package: BuiltPackage, packages_dir: Path) -> Path:
     return packages_dir / package.folder
 
 
+# The start of a script that runs `argostranslate.translate` offline in a child process
+# (the parity test, the translation bench). The default install carries no stanza, minisbd
+# or PyTorch (argostranslate is installed --no-deps), yet argostranslate/sbd.py imports
+# stanza and minisbd at import time: empty stand-ins let it import, and they are never
+# called, because sentence splitting is swapped for the project's offline splitter (MiniSBD
+# would download a model). Everything else is argostranslate's own code.
+ARGOS_OFFLINE_PRELUDE = """
+import json, sys, types
+stanza = types.ModuleType("stanza")
+minisbd = types.ModuleType("minisbd")
+minisbd_models = types.ModuleType("minisbd.models")
+minisbd_models.cache_dir = ""
+class SBDetect:
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("minisbd stand-in: sentence splitting should have been swapped")
+minisbd.SBDetect = SBDetect
+minisbd.models = minisbd_models
+for name, module in (("stanza", stanza), ("minisbd", minisbd), ("minisbd.models", minisbd_models)):
+    sys.modules.setdefault(name, module)
+
+import argostranslate.translate as argos
+from monitor.translate.segment import split_sentences
+
+class OfflineSentencizer:
+    def __init__(self, pkg):
+        self.pkg = pkg
+    def split_sentences(self, text):
+        return split_sentences(text)
+
+argos.MiniSBDSentencizer = OfflineSentencizer
+argos.StanzaSentencizer = OfflineSentencizer
+"""
+
 __all__ = [
     "ARGOS_LIKE",
+    "ARGOS_OFFLINE_PRELUDE",
     "MINIMAL_ENTRIES",
     "TINY",
     "ArgosEnv",

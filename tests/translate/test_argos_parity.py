@@ -16,43 +16,22 @@ import subprocess
 import sys
 
 from monitor.translate.engine import ArgosTranslator, DecodingOptions
-from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
+from tests.support.argos_package import (
+    ARGOS_OFFLINE_PRELUDE,
+    ArgosEnv,
+    BuiltPackage,
+    install_unzipped,
+)
 from tests.support.shared_data import SENTENCES
 
-ARGOS_SCRIPT = """
-import json, sys, types
-
-# The default install carries no stanza, minisbd or PyTorch (argostranslate is installed
-# --no-deps), yet argostranslate/sbd.py imports stanza and minisbd at import time. Empty
-# stand-ins let it import; they are never called, because sentence splitting is swapped
-# below for the project's offline splitter. Everything else is argostranslate's own code.
-stanza = types.ModuleType("stanza")
-minisbd = types.ModuleType("minisbd")
-minisbd_models = types.ModuleType("minisbd.models")
-minisbd_models.cache_dir = ""
-class SBDetect:
-    def __init__(self, *args, **kwargs):
-        raise RuntimeError("minisbd stand-in: sentence splitting should have been swapped")
-minisbd.SBDetect = SBDetect
-minisbd.models = minisbd_models
-for name, module in (("stanza", stanza), ("minisbd", minisbd), ("minisbd.models", minisbd_models)):
-    sys.modules.setdefault(name, module)
-
-import argostranslate.translate as argos
-from monitor.translate.segment import split_sentences
-
-class OfflineSentencizer:
-    def __init__(self, pkg):
-        self.pkg = pkg
-    def split_sentences(self, text):
-        return split_sentences(text)
-
-argos.MiniSBDSentencizer = OfflineSentencizer
-argos.StanzaSentencizer = OfflineSentencizer
+ARGOS_SCRIPT = (
+    ARGOS_OFFLINE_PRELUDE
+    + """
 texts = json.load(sys.stdin)
 print(json.dumps({code: [argos.translate(t, code, "en") for t in items]
                   for code, items in texts.items()}))
 """
+)
 
 
 PLAIN = {
