@@ -93,7 +93,8 @@ def _langdetect(text: str) -> Language:
         best = detector.get_probabilities()[0]
     except (LangDetectException, IndexError):
         return UNDETERMINED
-    return Language(str(best.lang), round(float(best.prob), 4), DETECTOR)
+    # ISO 639-1, as records promise: langdetect's "zh-cn" and "zh-tw" are both "zh".
+    return Language(str(best.lang).split("-")[0], round(float(best.prob), 4), DETECTOR)
 
 
 def _script(cleaned: str) -> str:
@@ -115,7 +116,10 @@ def _script(cleaned: str) -> str:
 
 
 def detect_language(text: str) -> Language:
-    """The language of `text` (ISO 639-1), or `und` when it holds no linguistic content."""
+    """The language of `text` (ISO 639-1), or `und` when it holds no linguistic content.
+
+    Only the start of a long text counts (see `clean_text`).
+    """
     cleaned = clean_text(text)
     letters = letter_count(cleaned)
     if letters < MIN_LETTERS:
@@ -184,7 +188,8 @@ def _words(cleaned: str, script: str) -> tuple[list[str], list[str]]:
 
 
 def _decide(scores: dict[str, float]) -> Language:
-    best = max(scores, key=scores.__getitem__)
+    # Sorted first: candidates come from a set, and a tie must not depend on the hash seed.
+    best = max(sorted(scores), key=scores.__getitem__)
     top = scores[best]
     total = sum(math.exp(s - top) for s in scores.values())
     return Language(best, round(1.0 / total, 4), DETECTOR)

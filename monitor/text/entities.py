@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-URL = re.compile(r"https?://[^\s<>\"'«»]+|pic\.twitter\.com/\w+", re.IGNORECASE)
-HASHTAG = re.compile(r"(?<![\w&/])#(\w*[^\W\d]\w*)")
-MENTION = re.compile(r"(?<![\w/@.])@(\w{1,64}(?:@[\w.-]+\.\w+)?)")
+# Each pattern starts with a literal character (a lookbehind after it checks what precedes),
+# so `re` skips ahead to candidates instead of trying every position of a long text.
+URL = re.compile(r"[hH](?i:ttps?://)[^\s<>\"'«»]+|[pP](?i:ic\.twitter\.com/)\w+")
+HASHTAG = re.compile(r"#(?<![\w&/]#)(\w*[^\W\d]\w*)")
+MENTION = re.compile(r"@(?<![\w/@.]@)(\w{1,64}(?:@[\w.-]+\.\w+)?)")
 _TRAILING = ".,;:!?)]}…»\"'"
 
 

@@ -7,7 +7,14 @@ import unicodedata
 import warnings
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.element import (
+    Comment,
+    Doctype,
+    NavigableString,
+    PageElement,
+    ProcessingInstruction,
+    Tag,
+)
 
 warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
@@ -45,7 +52,9 @@ _BLOCK = frozenset(
     ]
 )
 _SKIP = frozenset(["script", "style", "noscript", "template", "head", "iframe", "object", "svg"])
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACE_CHARS = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+# Runs of spaces that need collapsing; a lone plain space (most of them) is left alone.
+_SPACES = re.compile(f" [ {_SPACE_CHARS}]+|[{_SPACE_CHARS}][ {_SPACE_CHARS}]*")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -94,7 +103,15 @@ def _bare(url: str) -> str:
 
 
 def _walk(node: Tag, parts: list[str], full_urls: bool = False) -> None:
-    for child in node.children:
+    """Append the text of `node`'s children to `parts`, depth first, with an explicit stack (a
+    deeply nested entry must not exhaust Python's recursion limit)."""
+    # Each entry is a child still to read, or the text that closes a block element.
+    stack: list[PageElement | str] = list(reversed(node.contents))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str) and not isinstance(child, NavigableString):
+            parts.append(child)
+            continue
         if isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue
         if isinstance(child, NavigableString):
@@ -112,19 +129,20 @@ def _walk(node: Tag, parts: list[str], full_urls: bool = False) -> None:
             parts.append(str(child.get("href")).strip())
             continue
         block = name in _BLOCK
+        edge = "\n\n" if name in ("p", "blockquote", "pre") else "\n"
         if block:
-            parts.append("\n\n" if name in ("p", "blockquote", "pre") else "\n")
+            parts.append(edge)
+            stack.append(edge)
         if name == "li":
             parts.append("• ")
-        _walk(child, parts, full_urls)
-        if block:
-            parts.append("\n\n" if name in ("p", "blockquote", "pre") else "\n")
+        stack.extend(reversed(child.contents))
 
 
 def normalize_text(text: str) -> str:
     """NFC, collapsed spaces, trimmed lines, at most one blank line in a row."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _ZERO_WIDTH.sub("", text)
+    # Zero-width characters go first: one between a letter and its accent would block NFC.
+    text = _ZERO_WIDTH.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

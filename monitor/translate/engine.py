@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESCAN_SECONDS = 30.0
+# A post is translated up to this many characters (about ten pages; cut at a space), the rest
+# marked by TRUNCATED: a megabyte-long post would otherwise hold a translator for an hour. The
+# record keeps the whole original text.
+MAX_TRANSLATED_CHARS = 20_000
+TRUNCATED = " […]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,7 @@ class ArgosTranslator(Translator):
                 remedy=f"run `monitor models install {source}` or `monitor models install --file "
                 "X.argosmodel`",
             )
+        outputs = [_head(text) for text in outputs]
         for package in route:
             try:
                 outputs = self._translate_with(package, outputs)
@@ -163,7 +169,10 @@ class ArgosTranslator(Translator):
                     f"translating {source}->{target} with {package.name} failed: {error}",
                     remedy=f"reinstall the package at {package.path}",
                 ) from None
-        return outputs
+        return [
+            output + TRUNCATED if len(text) > MAX_TRANSLATED_CHARS else output
+            for text, output in zip(texts, outputs, strict=True)
+        ]
 
     def close(self) -> None:
         with self._lock:
@@ -292,6 +301,15 @@ class ArgosTranslator(Translator):
             self._loaded[package.path] = loaded
             log.info("loaded %s in %.1fs", package.name, time.monotonic() - started)
             return loaded
+
+
+def _head(text: str) -> str:
+    """The first MAX_TRANSLATED_CHARS characters of `text`, without a word cut in two."""
+    if len(text) <= MAX_TRANSLATED_CHARS:
+        return text
+    head = text[:MAX_TRANSLATED_CHARS]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return head[:cut] if cut > 0 and not text[MAX_TRANSLATED_CHARS].isspace() else head
 
 
 def _remap(piece: str, base: int, count: int, seen: set[int]) -> str:

@@ -10,6 +10,7 @@ does both for one sentence), so none is ever lost.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -22,10 +23,17 @@ _EMOJI_CHAR = (
 )
 _EMOJI_MOD = "\ufe0f\ufe0e\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
 _EMOJI = rf"(?:[{_EMOJI_CHAR}][{_EMOJI_MOD}]*(?:\u200d[{_EMOJI_CHAR}][{_EMOJI_MOD}]*)*)+"
-_URL = r"(?:https?://|www\.)[^\s<>\"]+|(?<![@\w.])(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"]*"
-_MENTION = r"(?<![\w@/])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?"
-_HASHTAG = r"(?<![\w#&/])#\w+"
-ENTITY = re.compile(f"{_URL}|{_MENTION}|{_HASHTAG}|{_EMOJI}", re.IGNORECASE)
+# Linear on any input: links, mentions and hashtags start with a literal (then look back); a
+# bare link (`t.co/x`) is looked for only behind a `.tld/`, within HOST_CHARS of it, where a run
+# of host characters begins, and read possessively.
+HOST_CHARS = 256
+_URL = r"[hHwW](?i:ttps?://|ww\.)[^\s<>\"]+"
+_MENTION = r"@(?<![\w@/]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?"
+_HASHTAG = r"#(?<![\w#&/]#)\w+"
+ENTITY = re.compile(f"{_URL}|{_MENTION}|{_HASHTAG}|{_EMOJI}")
+_TLD_SLASH = re.compile(r"\.[a-z]{2,}/", re.IGNORECASE)
+_BARE_LINK = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]++\.)++[a-z]{2,}/", re.IGNORECASE)
+_PATH = re.compile(r"[^\s<>\"]*+")
 _URL_TRAILING = ".,;:!?»”’)\"'…"
 _GLUE = re.compile(r"[\s|:·•–—\-/]*")
 
@@ -47,19 +55,45 @@ def placeholder(index: int) -> str:
 
 def find_entities(text: str) -> list[tuple[int, int]]:
     """(start, end) of every entity, URLs without their trailing punctuation."""
+    found = [match.span() for match in ENTITY.finditer(text)]
+    if "/" in text:
+        found += _bare_links(text, found)
     spans: list[tuple[int, int]] = []
-    for match in ENTITY.finditer(text):
-        start, end = match.span()
-        if match.group(0)[0] not in "@#" and not _is_emoji(match.group(0)):
+    for start, end in sorted(found):
+        if spans and start < spans[-1][1]:
+            continue  # inside a link found further left
+        entity = text[start:end]
+        if entity[0] not in "@#" and not _is_emoji(entity):
+            # A closing bracket stays when the link opened one ("wiki/X_(y)").
+            opened = entity.count("(") - entity.count(")")
             while end > start and text[end - 1] in _URL_TRAILING:
-                if text[end - 1] == ")" and text[start:end].count("(") >= text[start:end].count(
-                    ")"
-                ):
-                    break
+                if text[end - 1] == ")":
+                    if opened >= 0:
+                        break
+                    opened += 1
                 end -= 1
         if end > start:
             spans.append((start, end))
     return spans
+
+
+def _bare_links(text: str, entities: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Links without a scheme (`t.co/x`) outside `entities` (sorted, disjoint)."""
+    found: list[tuple[int, int]] = []
+    ends = [end for _, end in entities]
+    done = 0
+    for hit in _TLD_SLASH.finditer(text):
+        slash = hit.end() - 1
+        if slash < done:
+            continue
+        before = bisect.bisect_right(ends, hit.start())
+        floor = max(done, ends[before - 1] if before else 0, hit.start() - HOST_CHARS)
+        match = _BARE_LINK.search(text, floor, slash + 1)
+        if match is not None and match.end() == slash + 1:
+            path = _PATH.match(text, slash + 1)
+            done = path.end() if path is not None else slash + 1
+            found.append((match.start(), done))
+    return found
 
 
 def protect(sentence: str) -> Protected:

@@ -3,11 +3,16 @@
 Rules, not models: nothing is downloaded. A sentence ends at `.`, `!`, `?`, `…`
 (plus closing quotes/brackets) followed by white space and something that can
 start a sentence. Abbreviations, initials, decimals and URLs never end one, and
-`¿...?` / `¡...!` / `«...»` stay whole.
+`¿...?` / `¡...!` / `«...»` stay whole. A sentence longer than MAX_SENTENCE_CHARS is cut at
+its last space before that length (or at that length), so the model never gets a huge input.
+
+Linear in the length of the text, whatever it holds: only sentence ends followed by white
+space and openers are visited, each looking at a bounded window.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 ABBREVIATIONS = frozenset(
@@ -32,8 +37,32 @@ ABBREVIATIONS = frozenset(
 _ENDERS = ".!?…"
 _CLOSERS = "\"'»”’)]}"
 _OPENERS = {"¿": "?", "¡": "!", "«": "»", "“": "”", "(": ")"}
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b(?:[\w-]+\.)+[a-z]{2,}/\S*", re.IGNORECASE)
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+# A clause in quotes, brackets or ¿...? that runs longer than this is no clause: its opener
+# is read as plain text.
+CLAUSE_CHARS = 600
+# About 120 SentencePiece tokens: room for the translation within the decoder's 256.
+MAX_SENTENCE_CHARS = 500
+# Longer than any abbreviation: the word before a dot is read within this many characters.
+WORD_WINDOW = 64
+_ENDER_CLASS = re.escape(_ENDERS)
+_RUN_CLASS = re.escape(_ENDERS + _CLOSERS)
+# Links never end a sentence. Bare ones (`t.co/x`) are looked for only behind a `.tld/`, within
+# HOST_CHARS of it, and tried where a dotted run (or a part of it after "..") begins; runs are
+# read possessively, so each is scanned once.
+HOST_CHARS = 256
+_LINK = re.compile(r"[hHwW](?i:ttps?://|ww\.)\S+")
+_TLD_SLASH = re.compile(r"\.[a-z]{2,}/", re.IGNORECASE)
+_BARE_LINK = re.compile(r"(?<![\w-])(?<![\w-]\.)-*+\b(?:[\w-]++\.)++[a-z]{2,}/", re.IGNORECASE)
+_NON_SPACE = re.compile(r"\S*+")
+# What the scan stops at: an opener, or a run of enders and closers that white space follows
+# (a run starts at an ender that follows no other ender).
+_EVENT = re.compile(
+    rf"[{re.escape(''.join(_OPENERS))}]"
+    rf"|[{_ENDER_CLASS}](?<![{_ENDER_CLASS}][{_ENDER_CLASS}])[{_RUN_CLASS}]*+(?=\s)"
+)
+_RUN = re.compile(rf"[{_RUN_CLASS}]*+")
+_SPACE = re.compile(r"\s*+")
+_WORD_BEFORE = re.compile(r"(?<![\w.])[\w.]+\Z")
 _STARTER = re.compile(r"[\"'«“(\[¿¡—–\-•#@\d]|[^\W\d_]", re.UNICODE)
 
 
@@ -47,91 +76,156 @@ def split_sentences(paragraph: str) -> list[str]:
     text = paragraph.strip()
     if not text:
         return []
-    protected = _protected_spans(text)
+    spans = _protected_spans(text)
+    starts = [start for start, _ in spans]
+    partners = _Partners(text)
     sentences: list[str] = []
     start = 0
     i = 0
+    jumped = False  # a jump past a link or clause lands on i: read it whatever it is
     length = len(text)
     while i < length:
-        if i in protected:
-            i = protected[i]
+        if jumped:
+            at, jumped = i, False
+        else:
+            event = _EVENT.search(text, i)
+            at = event.start() if event is not None else length
+        span = bisect.bisect_left(starts, i)
+        if span < len(spans) and spans[span][0] <= at:
+            i, jumped = spans[span][1], True
             continue
+        if at >= length:
+            break
+        i = at
         char = text[i]
         if char in _OPENERS:
-            closing = _matching_close(text, i, _OPENERS[char])
-            if closing is not None:
-                ends_sentence = text[closing - 1] in _CLOSERS and text[closing - 2] in _ENDERS
-                if ends_sentence and _is_boundary(text, closing - 2, closing):
-                    sentences.append(text[start:closing].strip())
-                    start = closing
-                i = closing
+            closing = partners.close(i)
+            if closing is None:
+                i += 1
                 continue
-        if char in _ENDERS:
-            end = i + 1
-            while end < length and (text[end] in _ENDERS or text[end] in _CLOSERS):
-                end += 1
+            ends_sentence = text[closing - 1] in _CLOSERS and text[closing - 2] in _ENDERS
+            if ends_sentence and _is_boundary(text, closing - 2, closing):
+                sentences.append(text[start:closing].strip())
+                start = closing
+            i, jumped = closing, True
+        elif char in _ENDERS:
+            end = _end(_RUN, text, i + 1)
             if _is_boundary(text, i, end):
                 sentences.append(text[start:end].strip())
                 start = end
             i = end
-            continue
-        i += 1
+        else:
+            i += 1
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
-    return sentences
+    return [piece for sentence in sentences for piece in _bounded(sentence)]
 
 
-def _protected_spans(text: str) -> dict[int, int]:
-    """Start -> end of spans that never hold a boundary: URLs (minus their trailing dot)."""
-    spans: dict[int, int] = {}
-    for match in _URL.finditer(text):
-        end = match.end()
-        while end > match.start() and text[end - 1] in ".,;:!?»”)\"'":
-            end -= 1
-        spans[match.start()] = end
+def _bounded(sentence: str) -> list[str]:
+    """`sentence` in pieces of at most MAX_SENTENCE_CHARS, cut at the last space that fits."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence]
+    pieces: list[str] = []
+    start = 0
+    while len(sentence) - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = sentence.rfind(" ", start + 1, limit + 1)
+        cut = cut if cut > start else limit
+        pieces.append(sentence[start:cut].rstrip())
+        start = _end(_SPACE, sentence, cut)
+    pieces.append(sentence[start:])
+    return [piece for piece in pieces if piece]
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of spans that never hold a boundary: URLs (minus their trailing dot)."""
+    found = [match.span() for match in _LINK.finditer(text)]
+    if "/" in text:
+        found += _bare_links(text, found)
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if spans and start < spans[-1][1]:
+            continue  # a link runs to the end of its word: the first one found takes it
+        url = text[start:end].rstrip(".,;:!?»”)\"'")
+        spans.append((start, start + len(url)))
     return spans
 
 
-def _matching_close(text: str, start: int, closer: str) -> int | None:
-    """Index just past the closer of the opener at `start`, when it closes a short clause.
+def _bare_links(text: str, links: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    ends = [end for _, end in links]
+    done = 0
+    for hit in _TLD_SLASH.finditer(text):
+        slash = hit.end() - 1
+        if slash < done:
+            continue
+        before = bisect.bisect_right(ends, hit.start())
+        floor = max(done, ends[before - 1] if before else 0, hit.start() - HOST_CHARS)
+        match = _BARE_LINK.search(text, floor, slash + 1)
+        if match is not None and match.end() == slash + 1:
+            done = _end(_NON_SPACE, text, slash + 1)
+            found.append((match.start(), done))
+    return found
 
-    The closer is followed to the end of the clause: `¿...?` ends at its `?`, whose own
-    boundary is then judged like any other.
+
+def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """Where `pattern` (which may match nothing) stops matching from `position`."""
+    match = pattern.match(text, position)
+    return match.end() if match is not None else position
+
+
+class _Partners:
+    """The closer of each opener, when it closes a clause of at most CLAUSE_CHARS.
+
+    `¿...?` ends at its `?`, whose own boundary is then judged like any other; the other
+    closers end just past themselves.
     """
-    opener = text[start]
-    depth = 0
-    limit = min(len(text), start + 600)
-    for j in range(start, limit):
-        if text[j] == opener and opener != closer:
-            depth += 1
-        elif text[j] == closer:
-            depth -= 1
-            if depth <= 0:
-                return j if closer in _ENDERS else j + 1
-    return None
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: dict[str, dict[int, int]] = {}
+
+    def close(self, start: int) -> int | None:
+        opener = self._text[start]
+        if opener not in self._found:
+            self._found[opener] = self._pair(opener, _OPENERS[opener])
+        closing = self._found[opener].get(start)
+        if closing is None or closing - start >= CLAUSE_CHARS:
+            return None
+        return closing if _OPENERS[opener] in _ENDERS else closing + 1
+
+    def _pair(self, opener: str, closer: str) -> dict[int, int]:
+        pairs: dict[int, int] = {}
+        open_at: list[int] = []
+        for match in re.finditer(f"[{re.escape(opener + closer)}]", self._text):
+            if match.group(0) == opener:
+                open_at.append(match.start())
+            elif open_at:
+                pairs[open_at.pop()] = match.start()
+        return pairs
 
 
 def _is_boundary(text: str, dot: int, end: int) -> bool:
     if end >= len(text) or not text[end].isspace():
         return False
-    rest = text[end:].lstrip()
-    if not rest or not _STARTER.match(rest):
+    rest = _end(_SPACE, text, end)
+    if rest >= len(text) or not _STARTER.match(text, rest):
         return False
-    if rest[0].islower():
+    if text[rest].islower():
         return False
     if text[dot] != ".":
         return True
     if dot > 0 and text[dot - 1] == ".":
         return True  # an ellipsis written as dots
-    return not _is_abbreviation(text[: dot + 1])
+    return not _is_abbreviation(text[max(0, dot - WORD_WINDOW) : dot + 1])
 
 
 def _is_abbreviation(head: str) -> bool:
     match = _WORD_BEFORE.search(head)
-    if match is None:
+    word = match.group(0)[:-1] if match is not None else ""
+    if not word:
         return False
-    word = match.group(1)
     if word[-1].isdigit():
         return False
     bare = word.lower()

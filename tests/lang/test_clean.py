@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.lang.clean import clean_text, letter_count
+from monitor.lang.clean import MAX_CHARS, clean_text, letter_count
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,23 @@ def test_clean_text_composes_accents() -> None:
 
 def test_letter_count_ignores_marks_and_spaces() -> None:
     assert letter_count("¿Qué tal") == 6
+
+
+def test_clean_text_reads_the_start_of_a_long_text_without_cutting_a_word() -> None:
+    text = "palabra " * (MAX_CHARS // 8) + "final"
+    cleaned = clean_text(text)
+    assert len(cleaned) <= MAX_CHARS and cleaned.endswith("palabra")
+    assert clean_text("x" * (MAX_CHARS + 10)) == "x" * MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("x² ½ Ⅻ casa", "x casa"),  # numerals are no letters
+        ("b\u0301\u0301 c", "b\u0301 c"),  # a mark after a letter stays, after a mark not
+        ("…pic.twitter.com/x texto", "texto"),
+        ("-pic.twitter.com/x texto", "texto"),
+    ],
+)
+def test_clean_text_edge_cases(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected

@@ -116,3 +116,7 @@ def test_result_is_a_language_record() -> None:
     language = detect_language("Las negociaciones continúan en Moscú esta semana")
     assert isinstance(language, Language)
     assert 0.0 < language.confidence <= 1.0
+
+
+def test_chinese_gets_an_iso_639_1_code() -> None:
+    assert detect_language("中文字中文字的是").code == "zh"  # langdetect says "zh-cn"
