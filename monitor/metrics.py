@@ -36,6 +36,12 @@ class Metrics:
             ["source", "kind"],
             registry=r,
         )
+        self.entries_skipped = Counter(
+            "monitor_entries_skipped",
+            "Malformed entries left out of otherwise good polls, per source",
+            ["source"],
+            registry=r,
+        )
         self.polls = Counter(
             "monitor_polls", "Polls, per source and outcome", ["source", "status"], registry=r
         )

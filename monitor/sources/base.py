@@ -41,6 +41,7 @@ class FetchResult:
     state: SourceState
     not_modified: bool = False
     requests: int = 1
+    skipped: int = 0  # malformed entries left out, each logged
 
 
 class Source(abc.ABC):

@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from monitor.sources.common import (
     parse_time,
     too_old,
 )
+from monitor.sources.entries import map_entries, off_loop
 from monitor.sources.http import HttpClient
 
 log = logging.getLogger("monitor.sources.bluesky")
@@ -57,6 +59,20 @@ def actor_of(handle: str) -> str:
     return text if text.startswith("did:") else text.lower()
 
 
+@dataclass
+class _Run:
+    """What one poll has read so far."""
+
+    since: datetime | None
+    last: str
+    cutoff: datetime | None
+    extra: dict[str, str]
+    items: list[Item] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+    newest: tuple[datetime, str] | None = None
+    skipped: int = 0
+
+
 class BlueskySource(Source):
     platform = "bluesky"
 
@@ -76,42 +92,22 @@ class BlueskySource(Source):
             "actor": extra.get("did") or self.actor,
             "limit": min(max(want, 1), PAGE) if first else LATER_PAGE,
         }
-        items: list[Item] = []
-        taken: set[str] = set()
-        newest: tuple[datetime, str] | None = None
+        run = _Run(since, last, cutoff, extra)
         requests = 0
         while True:
             feed, next_cursor = await self._page(params)
             requests += 1
-            reached = False
-            for entry in feed:
-                moment, key = sort_time(entry), entry_key(entry)
-                if moment is None or not key:
-                    continue
-                pinned = as_str(as_dict(entry.get("reason")).get("$type")) == PIN
-                seen = since is not None and (moment < since or (moment == since and key == last))
-                if not pinned:
-                    reached = reached or seen
-                    if newest is None or moment > newest[0]:
-                        newest = (moment, key)
-                    self._learn_did(entry, extra)
-                if seen or key in taken:
-                    continue
-                taken.add(key)
-                item = feed_item(entry)
-                if too_old(item, cutoff):
-                    reached = True
-                    continue
-                items.append(item)
+            reached = await off_loop(self.base + FEED, self._take, feed, run)
             if (
                 reached
                 or not next_cursor
                 or not feed
-                or (first and len(items) >= want)
+                or (first and len(run.items) >= want)
                 or requests >= MAX_PAGES
             ):
                 break
             params["cursor"] = next_cursor
+        items, newest = run.items, run.newest
         if first:
             items = items[:want]
         if newest is not None and (since is None or newest[0] >= since):
@@ -123,7 +119,40 @@ class BlueskySource(Source):
             items=items,
             state=SourceState(state.etag, state.last_modified, cursor, extra),
             requests=requests,
+            skipped=run.skipped,
         )
+
+    def _take(self, feed: list[Any], run: _Run) -> bool:
+        """Add the page's new entries to `run`; True once the feed reaches what was seen."""
+        reached = False
+        fresh: list[Mapping[str, Any]] = []
+        for entry in feed:
+            if not isinstance(entry, dict):
+                continue
+            moment, key = sort_time(entry), entry_key(entry)
+            if moment is None or not key:
+                continue
+            pinned = as_str(as_dict(entry.get("reason")).get("$type")) == PIN
+            seen = run.since is not None and (
+                moment < run.since or (moment == run.since and key == run.last)
+            )
+            if not pinned:
+                reached = reached or seen
+                if run.newest is None or moment > run.newest[0]:
+                    run.newest = (moment, key)
+                self._learn_did(entry, run.extra)
+            if seen or key in run.taken:
+                continue
+            run.taken.add(key)
+            fresh.append(entry)
+        mapped, skipped = map_entries(self.name, fresh, feed_item)
+        run.skipped += skipped
+        for item in mapped:
+            if too_old(item, run.cutoff):
+                reached = True
+            else:
+                run.items.append(item)
+        return reached
 
     def _learn_did(self, entry: Mapping[str, Any], extra: dict[str, str]) -> None:
         reason = as_dict(entry.get("reason"))
@@ -151,7 +180,7 @@ class BlueskySource(Source):
             if error.status == 400:
                 raise self._refusal(error) from None
             raise
-        body = json_object(response, url)
+        body = await off_loop(url, json_object, response, url)
         if not isinstance(body.get("feed"), list):
             raise ParseError(f"{url}: the response has no feed array")
         return as_list(body["feed"]), as_str(body.get("cursor"))
@@ -160,7 +189,7 @@ class BlueskySource(Source):
         """The AppView answers 400 with an XRPC error name for unknown or hidden accounts."""
         try:
             problem = as_dict(json.loads(error.body or b"{}"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             problem = {}
         name, message = as_str(problem.get("error")), as_str(problem.get("message"))
         if name in _GONE or "not found" in message.lower() or "actor" in message.lower():

@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor.record import Author, Item, Kind, Media, Refs
 from monitor.sources.common import as_dict, as_list, as_str, parse_time, unique
+from monitor.sources.entries import http_only
 from monitor.sources.hints import lang_hint
 from monitor.text.entities import find_hashtags, find_links
 from monitor.text.html import normalize_text
@@ -93,7 +94,7 @@ def feed_item(entry: Mapping[str, Any]) -> Item:
         mentions.insert(0, as_str(author.get("handle")))
     tags = [as_str(tag) for tag in as_list(record.get("tags"))]
     langs = as_list(record.get("langs"))
-    return Item(
+    item = Item(
         platform="bluesky",
         native_id=_native_id(reason, did, rkey) if reposted else f"{did}/{rkey}",
         author=Author(
@@ -120,6 +121,7 @@ def feed_item(entry: Mapping[str, Any]) -> Item:
         ),
         lang_hint=lang_hint(langs[0]) if langs else None,
     )
+    return http_only(item)
 
 
 def _native_id(reason: Mapping[str, Any], did: str, rkey: str) -> str:
@@ -183,16 +185,24 @@ def _shortened(shown: str, target: str) -> bool:
     return len(visible) >= 4 and bare.startswith(visible)
 
 
-def _embed(view: Mapping[str, Any]) -> tuple[list[Media], list[str], str | None]:
-    """Media, links and the quoted post's uri of a post's hydrated embed view."""
+def _embed(
+    view: Mapping[str, Any], *, inner: bool = False
+) -> tuple[list[Media], list[str], str | None]:
+    """Media, links and the quoted post's uri of a post's hydrated embed view.
+
+    recordWithMedia holds one plain media embed; one nested again is malformed, and
+    following it would let a hostile feed recurse without bound.
+    """
     kind = as_str(view.get("$type"))
     media: list[Media] = []
     links: list[str] = []
     quoted: str | None = None
     if kind.startswith("app.bsky.embed.recordWithMedia"):
+        if inner:
+            return media, links, None
         quoted = _quoted(as_dict(as_dict(view.get("record")).get("record")))
-        inner, links, _ = _embed(as_dict(view.get("media")))
-        return inner, links, quoted
+        media, links, _ = _embed(as_dict(view.get("media")), inner=True)
+        return media, links, quoted
     if kind.startswith("app.bsky.embed.record"):
         return media, links, _quoted(as_dict(view.get("record")))
     if kind.startswith("app.bsky.embed.images"):

@@ -64,6 +64,8 @@ def json_body(response: Response, what: str) -> Any:
         return json.loads(response.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ParseError(f"{what}: the response is not valid JSON ({error.args[0]})") from None
+    except RecursionError:
+        raise ParseError(f"{what}: the JSON is nested too deeply to parse") from None
 
 
 def json_object(response: Response, what: str) -> Mapping[str, Any]:

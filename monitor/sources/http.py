@@ -18,7 +18,10 @@ import httpx
 
 from monitor import __version__
 from monitor.errors import AuthError, FetchError, NotFound, RateLimited
+from monitor.sources.decode import ACCEPT_ENCODING, read_decoded
+from monitor.sources.redirects import redirect_refusal
 
+MAX_REDIRECTS = 5
 DEFAULT_USER_AGENT = (
     f"monitor/{__version__} (official-accounts monitor; +https://example.org/monitor)"
 )
@@ -53,7 +56,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isdecimal():
         return float(value)
     try:
         moment = email.utils.parsedate_to_datetime(value)
@@ -78,7 +81,7 @@ def rate_limit_wait(headers: Mapping[str, str], *, now: float | None = None) -> 
         reset = (headers.get(name) or "").strip()
         if not reset:
             continue
-        if reset.isdigit():
+        if reset.isdecimal():
             value = float(reset)
             return max(0.0, value - current) if value > 1_000_000_000 else value
         try:
@@ -108,13 +111,13 @@ class HttpClient:
         self._per_host = per_host
         self._host_limits: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": user_agent},
+            headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
-            follow_redirects=True,
-            max_redirects=5,
+            # Redirects are followed by hand so each target can be checked first.
+            follow_redirects=False,
             transport=transport,
             trust_env=False,
         )
@@ -145,18 +148,9 @@ class HttpClient:
         shown = redact_url(url)
         async with self._limit(url):
             try:
-                async with self._client.stream("GET", url, params=params, headers=headers) as reply:
-                    if reply.status_code in (200, 203, 204, 206, 304):
-                        content = await self._read_capped(reply, shown)
-                    else:
-                        content = await _read_error_body(reply)
-                    response = Response(
-                        reply.status_code, str(reply.url), dict(reply.headers), content
-                    )
+                response = await self._follow(url, shown, params, headers)
             except httpx.TimeoutException:
                 raise FetchError(f"{shown}: timed out", kind="timeout") from None
-            except httpx.TooManyRedirects:
-                raise FetchError(f"{shown}: too many redirects", kind="http") from None
             except httpx.InvalidURL as error:
                 raise FetchError(f"{shown}: invalid URL ({error})", kind="config") from None
             except httpx.HTTPError as error:
@@ -165,33 +159,54 @@ class HttpClient:
                 raise FetchError(f"{shown}: {detail}", kind="connection") from None
         return check_status(response, shown)
 
+    async def _follow(
+        self,
+        url: str,
+        shown: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Response:
+        request = self._client.build_request("GET", url, params=params, headers=headers)
+        for _ in range(MAX_REDIRECTS + 1):
+            reply = await self._client.send(request, stream=True)
+            try:
+                if reply.next_request is not None:
+                    request = reply.next_request
+                    refusal = await redirect_refusal(url, str(request.url))
+                    if refusal:
+                        raise FetchError(
+                            f"{shown}: {refusal}",
+                            kind="http",
+                            remedy="point the source at a URL that stays on the public internet",
+                        )
+                    continue
+                if reply.status_code in (200, 203, 204, 206, 304):
+                    content = await self._read_capped(reply, shown)
+                else:
+                    content = await _read_error_body(reply, shown)
+                return Response(reply.status_code, str(reply.url), dict(reply.headers), content)
+            finally:
+                await reply.aclose()
+        raise FetchError(f"{shown}: too many redirects", kind="http")
+
     async def _read_capped(self, reply: httpx.Response, shown: str) -> bytes:
         declared = reply.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdecimal() and int(declared) > self.max_bytes:
             raise FetchError(
                 f"{shown}: response of {int(declared)} bytes is over the {self.max_bytes}-byte cap",
                 kind="too_large",
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in reply.aiter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(
-                    f"{shown}: response is over the {self.max_bytes}-byte cap", kind="too_large"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        encoding = reply.headers.get("content-encoding", "")
+        return await read_decoded(reply.aiter_raw(), encoding, self.max_bytes, shown)
 
 
-async def _read_error_body(reply: httpx.Response, limit: int = 4096) -> bytes:
+async def _read_error_body(reply: httpx.Response, shown: str, limit: int = 4096) -> bytes:
     """The first few KB of an error response, for adapters that must read the platform's reason."""
-    body = b""
-    async for chunk in reply.aiter_bytes():
-        body += chunk
-        if len(body) >= limit:
-            break
-    return body[:limit]
+    encoding = reply.headers.get("content-encoding", "")
+    try:
+        return await read_decoded(reply.aiter_raw(), encoding, limit, shown, strict=False)
+    except FetchError:
+        return b""  # an undecodable reason must not hide the status itself
 
 
 def check_status(response: Response, shown: str) -> Response:

@@ -32,6 +32,7 @@ from monitor.sources.common import (
     parse_time,
     too_old,
 )
+from monitor.sources.entries import map_entries, off_loop
 from monitor.sources.http import HttpClient, Response
 from monitor.sources.mastodon_status import status_item
 
@@ -81,20 +82,23 @@ class MastodonSource(Source):
             requests += await self._backfill(path, headers, statuses)
         else:
             requests += await self._forward(path, headers, extra.get("floor") or cursor, statuses)
-        items, extra = self._select(statuses, cursor, extra)
+        items, extra, skipped = await off_loop(
+            f"{self.base}{path}", self._select, statuses, cursor, extra
+        )
         return FetchResult(
             items=items,
             state=SourceState(state.etag, state.last_modified, newest(statuses, cursor), extra),
             requests=requests,
+            skipped=skipped,
         )
 
     def _select(
         self, statuses: Mapping[str, Mapping[str, Any]], cursor: str | None, extra: dict[str, str]
-    ) -> tuple[list[Item], dict[str, str]]:
+    ) -> tuple[list[Item], dict[str, str], int]:
         """The new statuses and the re-read ones edited since the last poll; the next floor."""
         watermark = parse_time(extra.get("edited"))
         cutoff = oldest_allowed(self.settings)
-        items: list[Item] = []
+        chosen: list[Mapping[str, Any]] = []
         latest_edit = watermark
         ids = sorted(statuses, key=id_key, reverse=True)
         for status_id in ids:
@@ -104,11 +108,12 @@ class MastodonSource(Source):
                 latest_edit = edited
             is_new = newer(status_id, cursor)
             is_edit = edited is not None and (watermark is None or edited > watermark)
-            if not (is_new or is_edit):
-                continue
-            item = status_item(status, self.instance, self.acct)
-            if not too_old(item, cutoff):
-                items.append(item)
+            if is_new or is_edit:
+                chosen.append(status)
+        mapped, skipped = map_entries(
+            self.name, chosen, lambda status: status_item(status, self.instance, self.acct)
+        )
+        items = [item for item in mapped if not too_old(item, cutoff)]
         if cursor is None:
             items = items[: self.settings.backfill]
         if len(ids) > EDIT_WINDOW:
@@ -117,7 +122,7 @@ class MastodonSource(Source):
             extra["floor"] = ids[-1]
         if latest_edit is not None:
             extra["edited"] = latest_edit.isoformat()
-        return items, extra
+        return items, extra, skipped
 
     async def _backfill(
         self, path: str, headers: Mapping[str, str], out: dict[str, Mapping[str, Any]]
@@ -170,7 +175,7 @@ class MastodonSource(Source):
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str]
     ) -> tuple[list[Mapping[str, Any]], Response]:
         response = await self._get(path, params, headers)
-        body = json_body(response, f"{self.base}{path}")
+        body = await off_loop(path, json_body, response, f"{self.base}{path}")
         if not isinstance(body, list):
             raise ParseError(f"{self.base}{path}: expected a JSON array of statuses")
         statuses: list[Mapping[str, Any]] = [
@@ -187,7 +192,7 @@ class MastodonSource(Source):
                 f"Mastodon account @{self.acct} was not found on {self.base}",
                 remedy="check the handle (user@instance) and base_url",
             ) from None
-        account = json_object(response, f"{self.base}{path}")
+        account = await off_loop(path, json_object, response, f"{self.base}{path}")
         if not as_str(account.get("id")):
             raise ParseError(f"{self.base}{path}: the account has no id")
         moved = as_dict(account.get("moved"))

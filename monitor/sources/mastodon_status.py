@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from monitor.record import Author, Item, Kind, Media, Refs
 from monitor.sources.common import as_dict, as_list, as_str, parse_time, unique
+from monitor.sources.entries import http_only
 from monitor.sources.hints import lang_hint
 from monitor.text.entities import find_hashtags
 from monitor.text.html import classes as html_classes
@@ -41,7 +42,7 @@ def status_item(status: Mapping[str, Any], instance: str, acct: str) -> Item:
     tags = [as_str(as_dict(tag).get("name")) for tag in as_list(body.get("tags"))]
     account = as_dict(status.get("account"))
     spoiler = normalize_text(as_str(body.get("spoiler_text")))
-    return Item(
+    item = Item(
         platform="mastodon",
         native_id=f"{instance}/{as_str(status.get('id'))}",
         author=Author(
@@ -61,6 +62,7 @@ def status_item(status: Mapping[str, Any], instance: str, acct: str) -> Item:
         refs=refs,
         lang_hint=lang_hint(body.get("language")),
     )
+    return http_only(item)
 
 
 def content_text(markup: str, *, drop_quote_fallback: bool = False) -> tuple[str, list[str]]:

@@ -8,13 +8,14 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import feedparser
 
+from monitor.config import SourceSettings
 from monitor.errors import ParseError
 from monitor.record import Author, Item, Media
 from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.entries import http_only, http_url, map_entries, off_loop
 from monitor.sources.hints import lang_hint
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import html_to_text, links_in_html
@@ -38,8 +39,14 @@ class RssSource(Source):
         response = await self.http.get(self.settings.url, headers=headers)
         if response.not_modified:
             return FetchResult(items=(), state=state, not_modified=True)
-        feed = parse_feed(response.content, response.headers, response.url, self.settings.url)
-        items = [self._item(entry, feed.get("feed", {})) for entry in feed.get("entries", [])]
+        items, skipped = await off_loop(
+            self.settings.url,
+            feed_items,
+            response.content,
+            response.headers,
+            response.url,
+            self.settings,
+        )
         items = self._window(items, first_run=state.first_run)
         new_state = SourceState(
             etag=response.headers.get("etag"),
@@ -47,7 +54,7 @@ class RssSource(Source):
             cursor=state.cursor or "seen",
             extra=state.extra,
         )
-        return FetchResult(items=items, state=new_state)
+        return FetchResult(items=items, state=new_state, skipped=skipped)
 
     def _window(self, items: list[Item], *, first_run: bool) -> list[Item]:
         if self.settings.max_age is not None:
@@ -59,20 +66,33 @@ class RssSource(Source):
             items = items[: self.settings.backfill]
         return items
 
-    def _item(self, entry: Mapping[str, Any], feed: Mapping[str, Any]) -> Item:
-        markup = _entry_markup(entry)
-        text = html_to_text(markup)
-        title = html_to_text(str(entry.get("title", ""))) or None
-        link = _http_or_none(entry.get("link"))
-        native = str(entry.get("id") or "").strip() or link or _hash_id(title, text, entry)
-        links = [link] if link else []
-        links += [u for u in links_in_html(markup) + find_links(text) if u not in links]
-        feed_link = _http_or_none(feed.get("link"))
-        return Item(
+
+def feed_items(
+    content: bytes, headers: Mapping[str, str], url: str, settings: SourceSettings
+) -> tuple[list[Item], int]:
+    """The items of a feed body and how many malformed entries were skipped."""
+    feed = parse_feed(content, headers, url, settings.url)
+    channel = feed.get("feed", {})
+    return map_entries(
+        settings.name, feed.get("entries", []), lambda entry: entry_item(entry, channel, settings)
+    )
+
+
+def entry_item(entry: Mapping[str, Any], feed: Mapping[str, Any], settings: SourceSettings) -> Item:
+    markup = _entry_markup(entry)
+    text = html_to_text(markup)
+    title = html_to_text(str(entry.get("title", ""))) or None
+    link = http_url(entry.get("link"))
+    native = str(entry.get("id") or "").strip() or link or _hash_id(title, text, entry)
+    links = [link] if link else []
+    links += [u for u in links_in_html(markup) + find_links(text) if u not in links]
+    feed_link = http_url(feed.get("link"))
+    return http_only(
+        Item(
             platform="rss",
-            native_id=f"{self.settings.name}/{native}",
+            native_id=f"{settings.name}/{native}",
             author=Author(
-                handle=self.settings.handle or self.settings.name,
+                handle=settings.handle or settings.name,
                 name=str(entry.get("author") or feed.get("title") or "") or None,
                 url=feed_link,
             ),
@@ -86,19 +106,27 @@ class RssSource(Source):
             media=_media(entry),
             lang_hint=_language_hint(entry, feed),
         )
+    )
 
 
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str, configured: str) -> Any:
     """feedparser on the raw bytes (it sniffs the charset); clear errors for non-feeds."""
-    feed = feedparser.parse(
-        content,
-        response_headers={
-            "content-type": headers.get("content-type", "application/xml"),
-            "content-location": url,
-        },
-        sanitize_html=True,
-        resolve_relative_uris=True,
-    )
+    try:
+        feed = feedparser.parse(
+            content,
+            response_headers={
+                "content-type": headers.get("content-type", "application/xml"),
+                "content-location": url,
+            },
+            sanitize_html=True,
+            resolve_relative_uris=True,
+        )
+    except MemoryError:
+        raise
+    except Exception as error:  # feedparser's own failures on hostile bytes (bad charsets...)
+        raise ParseError(
+            f"{configured}: the feed cannot be read ({type(error).__name__}: {error})"
+        ) from None
     version = feed.get("version", "")
     problem = feed.get("bozo_exception") if feed.get("bozo") else None
     detail = str(problem) if problem is not None else ""
@@ -137,11 +165,11 @@ def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
 def _media(entry: Mapping[str, Any]) -> tuple[Media, ...]:
     found: dict[str, Media] = {}
     for enclosure in entry.get("enclosures") or []:
-        url = _http_or_none(enclosure.get("href") or enclosure.get("url"))
+        url = http_url(enclosure.get("href") or enclosure.get("url"))
         if url:
             found.setdefault(url, Media(_media_type(str(enclosure.get("type", ""))), url))
     for media in list(entry.get("media_content") or []) + list(entry.get("media_thumbnail") or []):
-        url = _http_or_none(media.get("url"))
+        url = http_url(media.get("url"))
         if url:
             found.setdefault(
                 url,
@@ -164,13 +192,6 @@ def _media_type(mime: str) -> str:
 def _language_hint(entry: Mapping[str, Any], feed: Mapping[str, Any]) -> str | None:
     detail = entry.get("title_detail") or {}
     return lang_hint(detail.get("language") or feed.get("language"))
-
-
-def _http_or_none(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if urlsplit(value).scheme in ("http", "https") else None
 
 
 def _hash_id(title: str | None, text: str, entry: Mapping[str, Any]) -> str:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bs4 import BeautifulSoup
 from bs4.element import Tag
@@ -23,7 +22,15 @@ from monitor.errors import ConfigError, NotFound, ParseError
 from monitor.record import Author, Item, Kind, Media, Refs
 from monitor.sources.base import FetchResult, Source, SourceState
 from monitor.sources.common import MAX_PAGES, oldest_allowed, parse_time, too_old, unique
+from monitor.sources.entries import http_only, map_entries, off_loop
 from monitor.sources.http import HttpClient
+from monitor.sources.telegram_nodes import (
+    as_tag,
+    find_every,
+    find_first,
+    media_of,
+    poll_text,
+)
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import classes, element_text
 
@@ -32,7 +39,6 @@ log = logging.getLogger("monitor.sources.telegram")
 PUBLIC = "https://t.me"
 _CHANNEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 _POST_LINK = re.compile(r"^https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?(\w+)/(\d+)")
-_STYLE_URL = re.compile(r"background-image:\s*url\(\s*['\"]?([^'\")]+)")
 UNSUPPORTED_NOTE = "[media not shown in the web preview: open the post in Telegram]"
 
 
@@ -44,6 +50,7 @@ class Page:
     ids: tuple[int, ...]
     before: int | None
     edited: frozenset[int] = frozenset()
+    skipped: int = 0
 
 
 def channel_name(handle: str) -> str:
@@ -69,7 +76,7 @@ class TelegramSource(Source):
         self.base = (settings.base_url or PUBLIC).rstrip("/")
 
     async def fetch(self, state: SourceState) -> FetchResult:
-        cursor = int(state.cursor) if state.cursor and state.cursor.isdigit() else None
+        cursor = int(state.cursor) if state.cursor and state.cursor.isdecimal() else None
         limit = self.settings.backfill if cursor is None else None
         cutoff = oldest_allowed(self.settings)
         found: dict[int, Item] = {}
@@ -77,6 +84,7 @@ class TelegramSource(Source):
         before: int | None = None
         requests = 0
         first_digest = ""
+        skipped = 0
         while True:
             html = await self._html(before)
             requests += 1
@@ -84,7 +92,9 @@ class TelegramSource(Source):
                 first_digest = _digest(html)
                 if cursor is not None and state.extra.get("page") == first_digest:
                     return FetchResult(items=(), state=state, not_modified=True, requests=1)
-            page = parse_page(html, self.channel, f"{self.base}/s/{self.channel}")
+            url = f"{self.base}/s/{self.channel}"
+            page = await off_loop(url, parse_page, html, self.channel, url)
+            skipped += page.skipped
             newest = max([newest, *page.ids])
             for item in page.items:
                 number = _number(item)
@@ -106,7 +116,7 @@ class TelegramSource(Source):
         new_state = SourceState(
             cursor=str(newest) if newest else None, extra={**state.extra, "page": first_digest}
         )
-        return FetchResult(items=items[::-1], state=new_state, requests=requests)
+        return FetchResult(items=items[::-1], state=new_state, requests=requests, skipped=skipped)
 
     @staticmethod
     def _more(
@@ -145,7 +155,7 @@ def _number(item: Item) -> int:
 def parse_page(html: str, channel: str, url: str) -> Page:
     """Every message of one preview page; NotFound if the page is not a channel's preview."""
     soup = BeautifulSoup(html, "lxml")
-    history = _first(soup, ["tgme_channel_history", "js-message_history"])
+    history = find_first(soup, ["tgme_channel_history", "js-message_history"])
     if history is None or "Unable to find channel" in html[:20000]:
         if "tgme_" in html:
             raise NotFound(
@@ -155,46 +165,50 @@ def parse_page(html: str, channel: str, url: str) -> Page:
             )
         raise ParseError(f"telegram channel {channel}: {url} is not a Telegram web preview page")
     owner = _owner_name(soup)
-    items: list[Item] = []
-    edited: set[int] = set()
+    posts: list[tuple[Tag, str, int]] = []
     ids: list[int] = []
-    messages = _every(history, "tgme_widget_message", attrs={"data-post": True})
+    messages = find_every(history, "tgme_widget_message", attrs={"data-post": True})
     for node in messages:
         name, _, number = str(node.get("data-post") or "").rpartition("/")
-        if not name or not number.isdigit():
+        if not name or not number.isdecimal():
             continue
         ids.append(int(number))
-        if "service_message" in classes(node):
-            continue
-        items.append(parse_message(node, name, int(number), owner))
-        if _is_edited(node):
-            edited.add(int(number))
+        if "service_message" not in classes(node):
+            posts.append((node, name, int(number)))
     if messages and not ids:
         raise ParseError(f"telegram channel {channel}: no message on {url} carries a post id")
-    return Page(tuple(items), tuple(ids), _before(soup), frozenset(edited))
+
+    def one(post: tuple[Tag, str, int]) -> tuple[Item, bool]:
+        node, name, number = post
+        return parse_message(node, name, number, owner), _is_edited(node)
+
+    parsed, skipped = map_entries(channel, posts, one)
+    edited = frozenset(_number(item) for item, was_edited in parsed if was_edited)
+    items = tuple(item for item, _ in parsed)
+    return Page(items, tuple(ids), _before(soup), edited, skipped)
 
 
 def parse_message(node: Tag, channel: str, number: int, owner: str | None) -> Item:
     """One `.tgme_widget_message` as an Item."""
     url = f"{PUBLIC}/{channel}/{number}"
     body = _without_quoted(node)
-    text_node = _first(body, "tgme_widget_message_text")
+    text_node = find_first(body, "tgme_widget_message_text")
     text = element_text(text_node, full_urls=True) if text_node is not None else ""
     links = list(_text_links(text_node)) if text_node is not None else []
-    media = list(_media(body, url))
-    preview = _first(body, "tgme_widget_message_link_preview", "a", {"href": True})
+    media = list(media_of(body, url))
+    preview = find_first(body, "tgme_widget_message_link_preview", "a", {"href": True})
     if preview is not None:
         links.append(str(preview["href"]))
-    poll = _poll_text(body)
+    poll = poll_text(body)
     if poll:
         text = f"{text}\n\n{poll}".strip()
-    if _first(body, ["message_media_not_supported", "message_media_not_supported_label"]):
+    if find_first(body, ["message_media_not_supported", "message_media_not_supported_label"]):
         media.append(Media("unsupported", url))
         if not text:
             text = UNSUPPORTED_NOTE
     kind, refs = _kind_and_refs(node)
     time_node = _message_time(node, body)
-    return Item(
+    item = Item(
         platform="telegram",
         native_id=f"{channel}/{number}",
         author=Author(handle=channel, name=owner or _author_name(node), url=f"{PUBLIC}/{channel}"),
@@ -208,14 +222,15 @@ def parse_message(node: Tag, channel: str, number: int, owner: str | None) -> It
         media=unique(media),
         refs=refs,
     )
+    return http_only(item)
 
 
 def _without_quoted(node: Tag) -> Tag:
     """The message with the quoted reply box removed, so its text and photo are not ours."""
-    if _first(node, "tgme_widget_message_reply") is None:
+    if find_first(node, "tgme_widget_message_reply") is None:
         return node
     copy = copying.copy(node)
-    for quoted in _every(copy, "tgme_widget_message_reply"):
+    for quoted in find_every(copy, "tgme_widget_message_reply"):
         quoted.decompose()
     return copy
 
@@ -228,53 +243,14 @@ def _text_links(node: Tag) -> Iterable[str]:
             yield href
 
 
-def _media(body: Tag, url: str) -> Iterable[Media]:
-    for photo in _every(body, "tgme_widget_message_photo_wrap"):
-        found = _style_url(photo)
-        if found:
-            yield Media("photo", found)
-    for player in _every(
-        body, ["tgme_widget_message_video_player", "tgme_widget_message_roundvideo_player"]
-    ):
-        video = _tag(player.find("video", src=True))
-        if video is not None:
-            yield Media("video", _absolute(str(video["src"])))
-        else:
-            yield Media("video", str(player.get("href") or url))
-    for sticker in _every(body, "tgme_widget_message_sticker_wrap"):
-        tree: Any = sticker
-        image = _tag(tree.find(attrs={"data-webp": True})) or _tag(tree.find("img", src=True))
-        found = str(image.get("data-webp") or image.get("src")) if image is not None else ""
-        yield Media("photo", _absolute(found) if found else url)
-    for voice in _every(body, "tgme_widget_message_voice", "audio", {"src": True}):
-        yield Media("audio", _absolute(str(voice["src"])))
-    for document in _every(body, "tgme_widget_message_document_wrap", "a"):
-        yield Media("document", str(document.get("href") or url))
-    if _first(body, "tgme_widget_message_poll"):
-        yield Media("poll", url)
-    for place in _every(body, "tgme_widget_message_location_wrap", "a", {"href": True}):
-        yield Media("link", str(place["href"]))
-    for preview in _every(body, "tgme_widget_message_link_preview", "a", {"href": True}):
-        yield Media("link", str(preview["href"]))
-
-
-def _poll_text(body: Tag) -> str:
-    poll = _first(body, "tgme_widget_message_poll")
-    if poll is None:
-        return ""
-    question = _first(poll, "tgme_widget_message_poll_question")
-    lines = [element_text(question)] if question is not None else []
-    for option in _every(poll, "tgme_widget_message_poll_option_text"):
-        lines.append(f"• {element_text(option)}")
-    return "\n".join(line for line in lines if line)
-
-
 def _kind_and_refs(node: Tag) -> tuple[Kind, Refs]:
-    forwarded = _first(node, "tgme_widget_message_forwarded_from")
+    forwarded = find_first(node, "tgme_widget_message_forwarded_from")
     if forwarded is not None:
-        source = _first(forwarded, "tgme_widget_message_forwarded_from_name", "a", {"href": True})
+        source = find_first(
+            forwarded, "tgme_widget_message_forwarded_from_name", "a", {"href": True}
+        )
         return "repost", Refs(repost_of=_post_ref(source.get("href")) if source else None)
-    reply = _first(node, "tgme_widget_message_reply", "a")
+    reply = find_first(node, "tgme_widget_message_reply", "a")
     if reply is not None:
         return "reply", Refs(reply_to=_post_ref(reply.get("href")))
     return "post", Refs()
@@ -291,68 +267,34 @@ def _post_ref(href: object) -> str | None:
 
 
 def _is_edited(node: Tag) -> bool:
-    if _first(node, "tgme_widget_message_edited"):
+    if find_first(node, "tgme_widget_message_edited"):
         return True
-    meta = _first(node, "tgme_widget_message_meta")
+    meta = find_first(node, "tgme_widget_message_meta")
     return meta is not None and "edited" in meta.get_text().lower()
 
 
 def _before(soup: BeautifulSoup) -> int | None:
-    more = _first(soup, "tme_messages_more", attrs={"data-before": True})
-    if more is not None and str(more["data-before"]).isdigit():
+    more = find_first(soup, "tme_messages_more", attrs={"data-before": True})
+    if more is not None and str(more["data-before"]).isdecimal():
         return int(str(more["data-before"]))
     return None
 
 
 def _owner_name(soup: BeautifulSoup) -> str | None:
     for selector in ("tgme_channel_info_header_title", "tgme_widget_message_owner_name"):
-        found = _first(soup, selector)
+        found = find_first(soup, selector)
         if found is not None and element_text(found):
             return element_text(found)
-    meta = _tag(soup.find("meta", attrs={"property": "og:title", "content": True}))
+    meta = as_tag(soup.find("meta", attrs={"property": "og:title", "content": True}))
     return str(meta["content"]).strip() or None if meta is not None else None
 
 
 def _author_name(node: Tag) -> str | None:
-    found = _first(node, "tgme_widget_message_owner_name")
+    found = find_first(node, "tgme_widget_message_owner_name")
     return element_text(found) or None if found is not None else None
 
 
-def _style_url(node: Tag) -> str | None:
-    match = _STYLE_URL.search(str(node.get("style") or ""))
-    return _absolute(match.group(1).strip()) if match else None
-
-
-def _absolute(url: str) -> str:
-    return "https:" + url if url.startswith("//") else url
-
-
-def _tag(found: object) -> Tag | None:
-    return found if isinstance(found, Tag) else None
-
-
-def _first(
-    node: Tag,
-    classes: str | list[str],
-    name: str | None = None,
-    attrs: dict[str, bool] | None = None,
-) -> Tag | None:
-    """The first descendant with one of `classes` (plain find: far cheaper than CSS select)."""
-    tree: Any = node
-    return _tag(tree.find(name, class_=classes, attrs=attrs or {}))
-
-
-def _every(
-    node: Tag,
-    classes: str | list[str],
-    name: str | None = None,
-    attrs: dict[str, bool] | None = None,
-) -> list[Tag]:
-    tree: Any = node
-    return [t for t in tree.find_all(name, class_=classes, attrs=attrs or {}) if isinstance(t, Tag)]
-
-
 def _message_time(node: Tag, body: Tag) -> Tag | None:
-    date = _first(node, "tgme_widget_message_date")
-    found = _tag(date.find("time", datetime=True)) if date is not None else None
-    return found or _tag(body.find("time", datetime=True))
+    date = find_first(node, "tgme_widget_message_date")
+    found = as_tag(date.find("time", datetime=True)) if date is not None else None
+    return found or as_tag(body.find("time", datetime=True))

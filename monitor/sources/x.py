@@ -30,6 +30,7 @@ from monitor.sources.common import (
     oldest_allowed,
     too_old,
 )
+from monitor.sources.entries import map_entries, off_loop
 from monitor.sources.http import HttpClient, Response, rate_limit_wait
 from monitor.sources.x_tweets import tweet_item
 
@@ -115,20 +116,25 @@ class XSource(Source):
             cursor = newest(read_now, cursor) or cursor or "0"
         if run.reset_at is not None:
             extra["rate_reset"] = str(int(run.reset_at))
-        items = self._items(run, first_run=state.cursor is None)
+        items, skipped = await off_loop(
+            f"X timeline of @{self.username}", self._items, run, state.cursor is None
+        )
         new_state = SourceState(state.etag, state.last_modified, cursor, extra)
-        return FetchResult(items=items, state=new_state, requests=max(run.requests, 1))
+        return FetchResult(
+            items=items, state=new_state, requests=max(run.requests, 1), skipped=skipped
+        )
 
-    def _items(self, run: _Run, *, first_run: bool) -> list[Item]:
+    def _items(self, run: _Run, first_run: bool) -> tuple[list[Item], int]:
         cutoff = oldest_allowed(self.settings)
-        items: list[Item] = []
-        for tweet in run.tweets.values():
-            item = tweet_item(tweet, run.includes, self.username)
-            if not too_old(item, cutoff):
-                items.append(item)
+        mapped, skipped = map_entries(
+            self.name,
+            run.tweets.values(),
+            lambda tweet: tweet_item(tweet, run.includes, self.username),
+        )
+        items = [item for item in mapped if not too_old(item, cutoff)]
         if first_run:
             items = items[: self.settings.backfill]
-        return items
+        return items, skipped
 
     def _token(self) -> str:
         variable = self.settings.token_env
@@ -191,7 +197,7 @@ class XSource(Source):
                 return oldest
             if "data" not in body and "meta" not in body:
                 self._no_timeline(body)
-            data = [t for t in as_list(body.get("data")) if isinstance(t, dict) and t.get("id")]
+            data = [t for t in as_list(body.get("data")) if as_str(as_dict(t).get("id"))]
             run.add_includes(as_dict(body.get("includes")))
             for tweet in data:
                 run.tweets.setdefault(tweet["id"], tweet)
@@ -231,7 +237,8 @@ class XSource(Source):
                 remedy="check the token is current and the app's plan includes user timelines",
             ) from None
         _note_budget(response, run)
-        return json_object(response, path), response.headers
+        body = await off_loop(path, json_object, response, path)
+        return body, response.headers
 
 
 def _note_budget(response: Response, run: _Run) -> None:
@@ -244,7 +251,7 @@ def _note_budget(response: Response, run: _Run) -> None:
 
 def _refuse_while_exhausted(extra: Mapping[str, str], username: str) -> None:
     reset = extra.get("rate_reset", "")
-    wait = float(reset) - time.time() if reset.isdigit() else 0.0
+    wait = float(reset) - time.time() if reset.isdecimal() else 0.0
     if wait > 0:
         raise RateLimited(
             f"X rate limit for @{username} is used up; it resets in {wait:.0f}s",
@@ -254,7 +261,7 @@ def _refuse_while_exhausted(extra: Mapping[str, str], username: str) -> None:
 
 def _parse_gap(value: str) -> tuple[str, str] | None:
     since, _, until = value.partition(":")
-    return (since, until) if since.isdigit() and until.isdigit() else None
+    return (since, until) if since.isdecimal() and until.isdecimal() else None
 
 
 def _first_error(body: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor.record import Author, Item, Kind, Media, Refs
 from monitor.sources.common import as_dict, as_list, as_str, parse_time, unique
+from monitor.sources.entries import http_only
 from monitor.sources.hints import lang_hint
 from monitor.text.html import normalize_text
 
@@ -52,7 +53,7 @@ def tweet_item(tweet: Mapping[str, Any], includes: Includes, username: str) -> I
     mentions = [as_str(as_dict(m).get("username")) for m in as_list(entities.get("mentions"))]
     url = f"https://x.com/{username}/status/{tweet_id}"
     me = as_dict(users.get(as_str(tweet.get("author_id"))))
-    return Item(
+    item = Item(
         platform="x",
         native_id=history[0] if history else tweet_id,
         author=Author(
@@ -71,6 +72,7 @@ def tweet_item(tweet: Mapping[str, Any], includes: Includes, username: str) -> I
         refs=refs,
         lang_hint=lang_hint(body.get("lang")),
     )
+    return http_only(item)
 
 
 def full_text(tweet: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:

@@ -121,6 +121,59 @@ class LocalServer:
         self._server.server_close()
 
 
+class DripServer:
+    """Answers its first request with headers, then one byte every half second, forever;
+    later requests get the whole feed at once."""
+
+    def __init__(self, feed: bytes) -> None:
+        self.feed = feed
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # closed by stop()
+            self.connections += 1
+            drip = self.connections == 1
+            threading.Thread(target=self._serve, args=(conn, drip), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, drip: bool) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                if not drip:
+                    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(self.feed)}\r\n"
+                    conn.sendall(head.encode() + b"Content-Type: application/rss+xml\r\n\r\n")
+                    conn.sendall(self.feed)
+                    return
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n"
+                )
+                while not self.stopping.wait(0.5):
+                    conn.sendall(b"1\r\n \r\n")
+            except OSError:
+                return  # the client gave up, as it should
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.listener.close()
+        self.thread.join(timeout=2)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (at least right now)."""
     with socket.socket() as probe:
