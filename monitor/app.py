@@ -107,7 +107,12 @@ class App:
 
         async def one(source: Source) -> SourceOutcome:
             async with self._polling:
-                outcome = await collect(source, self.store)
+                outcome = await collect(
+                    source,
+                    self.store,
+                    deadline=self.settings.monitor.poll_deadline,
+                    max_text=self.settings.monitor.max_text,
+                )
             self.observe(outcome)
             return outcome
 
@@ -122,6 +127,8 @@ class App:
             return
         metrics.posts_collected.labels(name).inc(outcome.new)
         metrics.posts_updated.labels(name).inc(outcome.updated)
+        if outcome.skipped:
+            metrics.entries_skipped.labels(name).inc(outcome.skipped)
         metrics.last_success.labels(name).set_to_current_time()
 
     async def process(self) -> None:

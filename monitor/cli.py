@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", type=Path, metavar="FILE")
     send = digest_commands.add_parser("send", help="send the digest now")
     send.add_argument("--date", type=_day, metavar="YYYY-MM-DD")
+    send.add_argument(
+        "--force", action="store_true", help="send even when nothing is new since the last digest"
+    )
     return parser
 
 
@@ -106,7 +110,19 @@ def _day(text: str) -> object:
         raise argparse.ArgumentTypeError(f'"{text}" is not a date like 2026-11-28') from None
 
 
+# Group and others lose write, others lose read: the store holds every post and the outbox,
+# digests go to named analysts. A process umask (set before anything is created) covers
+# the files SQLite makes by itself (-wal, -shm), the queue, digest and lock files alike.
+PRIVATE_UMASK = 0o027
+
+
+def restrict_umask() -> None:
+    """Make new files 0640 and folders 0750 at most; a stricter umask is kept."""
+    os.umask(os.umask(PRIVATE_UMASK) | PRIVATE_UMASK)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_umask()
     args = build_parser().parse_args(argv)
     setup_logging(args.log_level or "info", args.log_format)
     try:
@@ -318,6 +334,6 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.digest_command == "preview":
             return digest_preview(settings, store, args.date, args.out)
-        return digest_send(settings, store, args.date)
+        return digest_send(settings, store, args.date, args.force)
     finally:
         store.close()

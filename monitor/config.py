@@ -26,6 +26,9 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.logs import redact
+from monitor.record import MAX_TEXT
+from monitor.redaction import broker_url_problem, mask_credentials, secret_location
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.toml")
 Platform = Literal["rss", "telegram", "x", "mastodon", "bluesky"]
@@ -62,6 +65,20 @@ def parse_duration(value: object) -> float:
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
 
+def parse_retention(value: object) -> float:
+    """How long to keep data: a duration of at least a day, or `"0"` (or 0) to keep everything."""
+    if not isinstance(value, bool) and value in (0, "0"):
+        return 0.0
+    seconds = parse_duration(value)
+    if seconds < 86400:
+        raise ValueError(f'"{value}" is shorter than a day; use "1d" or more, or "0" to keep all')
+    return seconds
+
+
+# Seconds; 0 keeps everything.
+Retention = Annotated[float, BeforeValidator(parse_retention)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -76,6 +93,10 @@ class MonitorSettings(_Section):
     max_concurrency: int = Field(default=32, ge=1, le=1024)
     per_host_concurrency: int = Field(default=4, ge=1, le=256)
     timeout: Duration = 20.0
+    poll_deadline: Duration = 300.0
+    retention: Retention = 365 * 86400.0
+    retention_posts: Retention = 0.0
+    max_text: int = Field(default=MAX_TEXT, ge=1000)
     max_response_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     backoff_base: Duration = 60.0
     backoff_max: Duration = 6 * 3600.0
@@ -143,6 +164,16 @@ class QueueSettings(_Section):
     publish_timeout: Duration = 10.0
     batch: int = Field(default=100, ge=1)
 
+    @field_validator("url")
+    @classmethod
+    def _broker_url(cls, value: str) -> str:
+        # The url may hold a password: messages name what is wrong, never a part of it.
+        if value:
+            problem = broker_url_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
+
     @model_validator(mode="after")
     def _url_for_broker(self) -> QueueSettings:
         schemes = {
@@ -188,6 +219,7 @@ class DigestSettings(_Section):
     out_dir: Path | None = None
     list_id: str = "monitor digest <digest.monitor.localhost>"
     max_html_bytes: int = Field(default=100_000, ge=10_000)
+    max_text_bytes: int = Field(default=1_000_000, ge=10_000)
     retry_every: Duration = 300.0
 
     @field_validator("send_at")
@@ -286,8 +318,10 @@ class Settings(_Section):
 
 def _check_env_name(value: str) -> str:
     if value and not _ENV_NAME.fullmatch(value):
+        # Not quoted: a mistaken value here is often the secret itself.
         raise ValueError(
-            f'"{value}" is not an environment variable name (secrets are never written in the config)'
+            "is not an environment variable name like MONITOR_SMTP_PASSWORD (name the"
+            " variable that holds the secret; secrets are never written in the config)"
         )
     return value
 
@@ -320,8 +354,10 @@ def describe_errors(error: ValidationError) -> list[str]:
             message = "unknown key (check its spelling against config/monitor.example.toml)"
         elif kind == "missing":
             message = "is required"
+        elif secret_location(tuple(entry["loc"])):
+            message = "is not valid (its value is not shown: the key looks like a secret)"
         else:
-            message = str(entry["msg"]).removeprefix("Value error, ")
+            message = redact(mask_credentials(str(entry["msg"]).removeprefix("Value error, ")))
         problems.append(f"{location}: {message}")
     return problems
 

@@ -17,7 +17,7 @@ from typing import IO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import systemd
+from monitor import retention, systemd
 from monitor.app import App
 from monitor.config import Settings, load_settings
 from monitor.digest import DigestJob, last_sent_at
@@ -144,6 +144,30 @@ class Daemon:
             self.settings.digest.send_at,
             self.settings.monitor.timezone,
         )
+
+    def schedule_retention(self) -> None:
+        """Prune what `[monitor] retention` lets go: shortly after start, then daily."""
+        if not self.settings.monitor.retention:
+            return
+        self.scheduler.add_job(
+            self.prune,
+            IntervalTrigger(days=1),
+            id="retention",
+            name="retention",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=30),
+            replace_existing=True,
+        )
+
+    async def prune(self) -> None:
+        """One retention pass in a thread; a failure is logged and retried the next day."""
+        try:
+            await asyncio.to_thread(retention.prune, self.settings, self.app.store)
+        except MonitorError as error:
+            log.error("retention: %s; will try again tomorrow", error)
+        except Exception:
+            log.exception("retention failed unexpectedly; will try again tomorrow")
 
     async def health_problem(self) -> str | None:
         if not self.scheduler.running:
@@ -334,6 +358,7 @@ class Daemon:
             await self.health.start()
         self.schedule_sources()
         self.schedule_digest()
+        self.schedule_retention()
         self.scheduler.start()
         self._workers = [
             asyncio.create_task(self.process_loop()),

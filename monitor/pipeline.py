@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from monitor.config import Settings
-from monitor.errors import SourceError, StoreError, TranslationError
+from monitor.errors import FetchError, SourceError, StoreError, TranslationError
 from monitor.lang import detect_language
 from monitor.metrics import Metrics
-from monitor.record import Language, Translation
-from monitor.sources.base import Source
+from monitor.record import MAX_TEXT, Language, Translation
+from monitor.sources.base import FetchResult, Source, SourceState
 from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
 
@@ -41,15 +41,28 @@ class SourceOutcome:
     retry_after: float | None = None
     consecutive_errors: int = 0
     requests: int = 0
+    skipped: int = 0
 
 
-async def collect(source: Source, store: Store) -> SourceOutcome:
-    """Poll one source and make what it found durable. Never raises for source trouble."""
+async def collect(
+    source: Source,
+    store: Store,
+    *,
+    deadline: float | None = None,
+    max_text: int = MAX_TEXT,
+) -> SourceOutcome:
+    """Poll one source and make what it found durable. Never raises for source trouble.
+
+    `deadline` bounds the whole poll, every request and parse in it: a server that
+    drips a byte now and then never trips the per-read timeout.
+    """
     platform = source.settings.platform
     try:
         state = store.source_state(source.name)
-        result = await source.fetch(state)
-        saved = store.save_fetch(source.name, platform, result.items, result.state)
+        result = await _fetch_within(source, state, deadline)
+        saved = store.save_fetch(
+            source.name, platform, result.items, result.state, max_text=max_text
+        )
     except SourceError as error:
         count = store.record_failure(source.name, platform, error.kind, str(error))
         log.warning("source %s: %s", source.name, error)
@@ -78,12 +91,13 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
         )
     status: Status = "not_modified" if result.not_modified else "ok"
     log.info(
-        "source %s: %s, %d new, %d updated, %d unchanged",
+        "source %s: %s, %d new, %d updated, %d unchanged%s",
         source.name,
         "not modified" if result.not_modified else "fetched",
         saved.new,
         saved.updated,
         saved.unchanged,
+        f", {result.skipped} malformed skipped" if result.skipped else "",
     )
     return SourceOutcome(
         source.name,
@@ -93,7 +107,24 @@ async def collect(source: Source, store: Store) -> SourceOutcome:
         saved.updated,
         saved.unchanged,
         requests=result.requests,
+        skipped=result.skipped,
     )
+
+
+async def _fetch_within(source: Source, state: SourceState, deadline: float | None) -> FetchResult:
+    if deadline is None:
+        return await source.fetch(state)
+    try:
+        async with asyncio.timeout(deadline) as scope:
+            return await source.fetch(state)
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        raise FetchError(
+            f"source {source.name}: the poll took longer than poll_deadline ({deadline:g}s)",
+            kind="timeout",
+            remedy="the server answers too slowly; raise [monitor] poll_deadline if it is honest",
+        ) from None
 
 
 class Enricher:

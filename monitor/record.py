@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -16,6 +16,8 @@ CE_TYPE = "monitor.post.v1"
 Kind = Literal["post", "repost", "reply", "quote"]
 TranslationStatus = Literal["translated", "not_needed", "pending", "no_model", "failed"]
 KINDS: tuple[Kind, ...] = ("post", "repost", "reply", "quote")
+# `[monitor] max_text`: characters of a post's text kept when it is stored.
+MAX_TEXT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class Item:
     media: tuple[Media, ...] = ()
     refs: Refs = field(default_factory=Refs)
     lang_hint: str | None = None
+    truncated: bool = False
 
     @property
     def id(self) -> str:
@@ -66,6 +69,15 @@ class Item:
         """Hash of what an edit changes: the title and the text."""
         payload = json.dumps([self.title or "", self.text], ensure_ascii=False)
         return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def capped(self, max_text: int) -> Item:
+        """This item with its text cut to `max_text` characters (and marked), or itself.
+
+        The cut is deterministic, so a long post fetched again hashes the same: no new revision.
+        """
+        if len(self.text) <= max_text:
+            return self
+        return replace(self, text=self.text[:max_text], truncated=True)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -91,6 +103,7 @@ class Item:
             media=tuple(Media(**m) for m in data.get("media", ())),
             refs=Refs(**data.get("refs", {})),
             lang_hint=data.get("lang_hint"),
+            truncated=bool(data.get("truncated", False)),
         )
 
 
@@ -165,6 +178,7 @@ def build_record(
         "kind": item.kind,
         "title": item.title,
         "text": item.text,
+        "truncated": item.truncated,
         "language": {
             "code": language.code,
             "confidence": round(language.confidence, 4),

@@ -216,3 +216,21 @@ def test_sources_lists_last_success_and_errors(
     lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
     assert "HTTP 404" in lines["mppre-feed"] and " 1 " in lines["mppre-feed"]
     assert "never" not in lines["embassy-en"] and "HTTP" not in lines["embassy-en"]
+
+
+def test_check_never_echoes_a_broker_password_from_a_malformed_url(
+    tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(f"""
+[monitor]
+data_dir = "{tmp_path / "data"}"
+
+[queue]
+backend = "rabbitmq"
+url = "amqp://guest:Pq5secret@host:Pq5x/"
+""")
+    done = run_monitor(["--config", str(config), "check"], subprocess_env, tmp_path)
+    assert done.returncode == 2
+    assert "queue.url: is not a valid amqp:// URL (the port is not a number" in done.stderr
+    assert "Pq5" not in done.stdout + done.stderr and "Traceback" not in done.stderr

@@ -66,11 +66,28 @@ def digest_preview(settings: Settings, store: Store, day: date | None, out: Path
     return EXIT_OK
 
 
-def digest_send(settings: Settings, store: Store, day: date | None) -> int:
-    """Send the digest now: for the local day `day`, or since the last sent digest."""
+def _nothing_new(digester: Digester, window: Window, hint: str) -> int:
+    since = window.start.astimezone(digester.zone)
+    print(
+        f"monitor: nothing new since {since:%Y-%m-%d %H:%M} ({digester.zone.key}): no posts and"
+        f" no failed source; no digest sent{hint}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def digest_send(settings: Settings, store: Store, day: date | None, force: bool = False) -> int:
+    """Send the digest now: for the local day `day`, or since the last sent digest.
+
+    Since the last digest (no `day`), a window with no posts and no failed source is not
+    sent (there is nothing new) unless `force`; nothing is recorded for it, so the next
+    digest still starts where it did. A `day` asked for by name is sent as it is.
+    """
     try:
         digester = Digester(settings, store)
         window = _window(digester, day)
+        if day is None and window.end <= window.start:
+            return _nothing_new(digester, window, "")
         if window.end <= window.start:
             raise DigestConfigError(
                 f"the window {digester.label(window)} is empty",
@@ -85,6 +102,8 @@ def digest_send(settings: Settings, store: Store, day: date | None) -> int:
                 file=sys.stderr,
             )
             return EXIT_OK
+        if row is None and day is None and not force and digester.news(window) is None:
+            return _nothing_new(digester, window, " (--force sends one anyway)")
         now = whole_seconds(utcnow())
         if row is None:
             row = digester.record(window, now)

@@ -42,7 +42,9 @@ class Digester:
         self.config = settings.digest
         self.store = store
         self.zone = ZoneInfo(settings.monitor.timezone)
-        self.renderer = Renderer(self.config.templates, self.config.max_html_bytes)
+        self.renderer = Renderer(
+            self.config.templates, self.config.max_html_bytes, self.config.max_text_bytes
+        )
         if self.config.delivery == "smtp":
             smtp_password(self.config.smtp)
 
@@ -57,6 +59,12 @@ class Digester:
 
     def label(self, window: Window) -> str:
         return label(window, self.zone)
+
+    def news(self, window: Window) -> Digest | None:
+        """The digest of `window` if it has anything to say (a post, or a failed source),
+        else None: an empty digest is not sent unless asked for."""
+        digest = build_digest(self.settings, self.store, window)
+        return digest if digest.posts or digest.failures else None
 
     def prepare(self, window: Window) -> tuple[Digest, Rendered]:
         digest = build_digest(self.settings, self.store, window)

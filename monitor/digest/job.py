@@ -32,6 +32,8 @@ class DigestJob:
         self.zone = ZoneInfo(settings.monitor.timezone)
         self._digester: Digester | None = None
         self._last_error = ""
+        # The boundary up to which a window was found to hold nothing new: checked once.
+        self._empty_until: datetime | None = None
 
     async def run_due(self, now: datetime | None = None) -> Outcome | None:
         """Send or retry whatever is due at `now`; never raises (errors are logged)."""
@@ -78,6 +80,16 @@ class DigestJob:
             window = Window(start, boundary)
             current = digest_log.find(self.store, window)
             if current is None:
+                if self._empty_until == boundary:
+                    return None
+                if digester.news(window) is None:
+                    # Nothing is recorded: the next digest starts at `start` too and covers this.
+                    self._empty_until = boundary
+                    log.info(
+                        "digest %s: nothing new (no posts, no failed source); nothing sent",
+                        digester.label(window),
+                    )
+                    return None
                 current = digester.record(window, now)
             elif current.status == "sent":
                 return None

@@ -1,4 +1,4 @@
-"""Render a `Digest` to its plain-text and HTML parts with Jinja2, within the HTML size cap.
+"""Render a `Digest` to its plain-text and HTML parts with Jinja2, each within its size cap.
 
 Autoescaping is on for every template except `*.txt.j2`: post text is untrusted, and the
 only markup made from it is `linkify`'s, which escapes everything and links http(s) only.
@@ -34,6 +34,8 @@ class Rendered:
     html: str
     shortened: int
     omitted: int
+    text_shortened: int = 0
+    text_omitted: int = 0
 
 
 def _autoescape(name: str | None) -> bool:
@@ -103,9 +105,15 @@ def clip(text: str, limit: int) -> str:
 
 
 class Renderer:
-    def __init__(self, override: Path | None, max_html_bytes: int) -> None:
+    """The HTML part fits `max_html_bytes` (mail clients clip longer HTML); the text part,
+    which carries every post in full when it can, fits `max_text_bytes` the same way."""
+
+    def __init__(
+        self, override: Path | None, max_html_bytes: int, max_text_bytes: int = 1_000_000
+    ) -> None:
         self.env = environment(override)
         self.max_html_bytes = max_html_bytes
+        self.max_text_bytes = max_text_bytes
 
     def _template(self, name: str) -> jinja2.Template:
         try:
@@ -118,27 +126,48 @@ class Renderer:
         except jinja2.TemplateNotFound:
             raise DigestConfigError(f"the digest template {name} is missing") from None
 
-    def _render(self, name: str, digest: Digest) -> str:
+    def _render(self, name: str, digest: Digest, text_complete: bool = True) -> str:
+        limit = self.max_text_bytes if name == TEXT_TEMPLATE else self.max_html_bytes
         try:
-            return self._template(name).render(digest=digest, max_kb=self.max_html_bytes // 1000)
+            return self._template(name).render(
+                digest=digest, max_kb=limit // 1000, text_complete=text_complete
+            )
         except jinja2.TemplateError as error:
             raise DigestConfigError(f"the digest template {name} failed: {error}") from None
 
-    def html(self, digest: Digest) -> str:
-        return _INDENT.sub("\n", self._render(HTML_TEMPLATE, digest))
+    def html(self, digest: Digest, text_complete: bool = True) -> str:
+        return _INDENT.sub("\n", self._render(HTML_TEMPLATE, digest, text_complete))
 
     def text(self, digest: Digest) -> str:
         return self._render(TEXT_TEMPLATE, digest)
 
     def render(self, digest: Digest) -> Rendered:
-        html, fitted = self.fit(digest)
-        return Rendered(digest.subject, self.text(digest), html, fitted.shortened, fitted.omitted)
+        text, in_text = self.fit_text(digest)
+        html, fitted = self.fit(digest, text_complete=not in_text.omitted)
+        return Rendered(
+            digest.subject,
+            text,
+            html,
+            fitted.shortened,
+            fitted.omitted,
+            in_text.shortened,
+            in_text.omitted,
+        )
 
-    def fit(self, digest: Digest) -> tuple[str, Digest]:
+    def fit(self, digest: Digest, text_complete: bool = True) -> tuple[str, Digest]:
         """The HTML within `max_html_bytes`: clip long texts, then leave out the latest posts."""
-        html = self.html(digest)
-        if _size(html) <= self.max_html_bytes:
-            return html, digest
+        return self._fit(digest, lambda d: self.html(d, text_complete), self.max_html_bytes)
+
+    def fit_text(self, digest: Digest) -> tuple[str, Digest]:
+        """The text part within `max_text_bytes`, the same way as the HTML part."""
+        return self._fit(digest, self.text, self.max_text_bytes)
+
+    def _fit(
+        self, digest: Digest, render: Callable[[Digest], str], limit: int
+    ) -> tuple[str, Digest]:
+        whole = render(digest)
+        if _size(whole) <= limit:
+            return whole, digest
         longest = max(
             (
                 max(len(p.original), len(p.translation or ""))
@@ -147,30 +176,37 @@ class Renderer:
             ),
             default=0,
         )
-        best = self._largest_fitting(
-            MIN_CLIP, max(MIN_CLIP, longest - 1), lambda limit: clipped(digest, limit)
+        fits = _Fitting(render, limit)
+        best = fits.largest(
+            MIN_CLIP, max(MIN_CLIP, longest - 1), lambda chars: clipped(digest, chars)
         )
         if best is not None:
             return best
         base = clipped(digest, MIN_CLIP)
         total = sum(len(g.posts) for g in base.groups)
-        best = self._largest_fitting(0, total, lambda keep: limited(base, keep))
+        best = fits.largest(0, total, lambda keep: limited(base, keep))
         if best is not None:
             return best
         nothing = limited(base, 0)
-        return self.html(nothing), nothing
+        return render(nothing), nothing
 
-    def _largest_fitting(
+
+@dataclass(frozen=True, slots=True)
+class _Fitting:
+    render: Callable[[Digest], str]
+    limit: int
+
+    def largest(
         self, low: int, high: int, make: Callable[[int], Digest]
     ) -> tuple[str, Digest] | None:
-        """The HTML of `make(n)` for the largest n in [low, high] that fits, by bisection."""
+        """The rendering of `make(n)` for the largest n in [low, high] that fits, by bisection."""
         best: tuple[str, Digest] | None = None
         while low <= high:
             middle = (low + high) // 2
             candidate = make(middle)
-            html = self.html(candidate)
-            if _size(html) <= self.max_html_bytes:
-                best, low = (html, candidate), middle + 1
+            output = self.render(candidate)
+            if _size(output) <= self.limit:
+                best, low = (output, candidate), middle + 1
             else:
                 high = middle - 1
         return best

@@ -23,7 +23,9 @@ WINDOW = Window(datetime(2026, 11, 27, 11, tzinfo=UTC), datetime(2026, 11, 28, 1
 def render(store: Store, tmp_path: Path, window: Window = WINDOW, **digest: object):  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path / "data", **digest)
     built = build_digest(settings, store, window)
-    renderer = Renderer(settings.digest.templates, settings.digest.max_html_bytes)
+    renderer = Renderer(
+        settings.digest.templates, settings.digest.max_html_bytes, settings.digest.max_text_bytes
+    )
     return built, renderer.render(built)
 
 

@@ -1,0 +1,89 @@
+"""Data files are private to the monitor's user and group, whatever the umask it starts with."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_monitor
+from tests.support.httpserver import LocalServer, Reply
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>MPPRE</title>
+<link>https://mppre.example.org</link>
+<item><guid>https://mppre.example.org/1</guid><title>Comunicado</title>
+<description>La Cancillería rechaza las sanciones.</description>
+<pubDate>Mon, 04 Jul 2022 12:00:00 GMT</pubDate></item></channel></rss>"""
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual login umask, inherited by the `monitor` subprocesses."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def test_data_files_are_not_world_readable_after_collect_digest_and_run(
+    umask_022: None, http_server: LocalServer, tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    http_server.route("/feed", Reply(body=FEED, headers={"Content-Type": "application/rss+xml"}))
+    data = tmp_path / "data"
+    config = tmp_path / "monitor.toml"
+    config.write_text(f"""
+[monitor]
+data_dir = "{data}"
+health = ""
+
+[translation]
+enabled = false
+
+[[sources]]
+name = "mppre-feed"
+platform = "rss"
+url = "{http_server.url("/feed")}"
+every = "1h"
+""")
+    collect = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
+    assert collect.returncode == 0, collect.stderr
+    send = run_monitor(
+        ["--config", str(config), "digest", "send", "--date", "2022-07-04"],
+        subprocess_env,
+        tmp_path,
+    )
+    assert send.returncode == 0, send.stderr
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        env=subprocess_env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (data / "monitor.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+
+    names = {path.name for path in data.rglob("*")}
+    assert {"monitor.db", "queue.db", "monitor.lock", "digests"} <= names
+    assert any(name.endswith("-wal") for name in names)
+    assert any(name.endswith(".eml") for name in names)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o750
+    for path in data.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if path.is_dir():
+            assert mode == 0o750, path
+        else:
+            assert mode & 0o007 == 0 and mode & 0o020 == 0, f"{path}: {oct(mode)}"
