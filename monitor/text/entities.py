@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # Each pattern starts with a literal character (a lookbehind after it checks what precedes),
@@ -32,3 +33,34 @@ def find_hashtags(text: str) -> tuple[str, ...]:
 
 def find_mentions(text: str) -> tuple[str, ...]:
     return _unique([m.group(1) for m in MENTION.finditer(URL.sub(" ", text))])
+
+
+# A bare link (`t.co/x`) is looked for only behind a `.tld/`, within HOST_CHARS of it, so
+# the search is linear however long a run of dots and letters is.
+HOST_CHARS = 256
+_TLD_SLASH = re.compile(r"\.[a-z]{2,}/", re.IGNORECASE)
+
+
+def bare_link_spans(
+    text: str, taken: list[tuple[int, int]], host: re.Pattern[str], path: re.Pattern[str]
+) -> list[tuple[int, int]]:
+    """(start, end) of links without a scheme, outside the sorted, disjoint `taken` spans.
+
+    `host` matches a host ending in `.tld/` (callers differ on what may precede it) and
+    `path` what follows the slash; both should read possessively.
+    """
+    found: list[tuple[int, int]] = []
+    ends = [end for _, end in taken]
+    done = 0
+    for hit in _TLD_SLASH.finditer(text):
+        slash = hit.end() - 1
+        if slash < done:
+            continue
+        before = bisect.bisect_right(ends, hit.start())
+        floor = max(done, ends[before - 1] if before else 0, hit.start() - HOST_CHARS)
+        match = host.search(text, floor, slash + 1)
+        if match is not None and match.end() == slash + 1:
+            rest = path.match(text, slash + 1)
+            done = rest.end() if rest is not None else slash + 1
+            found.append((match.start(), done))
+    return found

@@ -10,9 +10,10 @@ does both for one sentence), so none is ever lost.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
+
+from monitor.text.entities import bare_link_spans
 
 PLACEHOLDER_BASE = 0xF0000  # Supplementary Private Use Area-A
 _PLACEHOLDERS = re.compile("[\U000f0000-\U000ffffd]")
@@ -24,14 +25,12 @@ _EMOJI_CHAR = (
 _EMOJI_MOD = "\ufe0f\ufe0e\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f"
 _EMOJI = rf"(?:[{_EMOJI_CHAR}][{_EMOJI_MOD}]*(?:\u200d[{_EMOJI_CHAR}][{_EMOJI_MOD}]*)*)+"
 # Linear on any input: links, mentions and hashtags start with a literal (then look back); a
-# bare link (`t.co/x`) is looked for only behind a `.tld/`, within HOST_CHARS of it, where a run
-# of host characters begins, and read possessively.
-HOST_CHARS = 256
+# bare link (`t.co/x`) is found by `bare_link_spans`, tried where a run of host characters
+# begins and read possessively.
 _URL = r"[hHwW](?i:ttps?://|ww\.)[^\s<>\"]+"
 _MENTION = r"@(?<![\w@/]@)[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?"
 _HASHTAG = r"#(?<![\w#&/]#)\w+"
 ENTITY = re.compile(f"{_URL}|{_MENTION}|{_HASHTAG}|{_EMOJI}")
-_TLD_SLASH = re.compile(r"\.[a-z]{2,}/", re.IGNORECASE)
 _BARE_LINK = re.compile(r"(?<![@\w.-])(?:[a-z0-9-]++\.)++[a-z]{2,}/", re.IGNORECASE)
 _PATH = re.compile(r"[^\s<>\"]*+")
 _URL_TRAILING = ".,;:!?»”’)\"'…"
@@ -57,7 +56,7 @@ def find_entities(text: str) -> list[tuple[int, int]]:
     """(start, end) of every entity, URLs without their trailing punctuation."""
     found = [match.span() for match in ENTITY.finditer(text)]
     if "/" in text:
-        found += _bare_links(text, found)
+        found += bare_link_spans(text, found, _BARE_LINK, _PATH)
     spans: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if spans and start < spans[-1][1]:
@@ -75,25 +74,6 @@ def find_entities(text: str) -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
     return spans
-
-
-def _bare_links(text: str, entities: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Links without a scheme (`t.co/x`) outside `entities` (sorted, disjoint)."""
-    found: list[tuple[int, int]] = []
-    ends = [end for _, end in entities]
-    done = 0
-    for hit in _TLD_SLASH.finditer(text):
-        slash = hit.end() - 1
-        if slash < done:
-            continue
-        before = bisect.bisect_right(ends, hit.start())
-        floor = max(done, ends[before - 1] if before else 0, hit.start() - HOST_CHARS)
-        match = _BARE_LINK.search(text, floor, slash + 1)
-        if match is not None and match.end() == slash + 1:
-            path = _PATH.match(text, slash + 1)
-            done = path.end() if path is not None else slash + 1
-            found.append((match.start(), done))
-    return found
 
 
 def protect(sentence: str) -> Protected:

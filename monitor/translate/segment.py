@@ -15,6 +15,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from monitor.text.entities import bare_link_spans
+
 ABBREVIATIONS = frozenset(
     {
         # Spanish
@@ -46,12 +48,10 @@ MAX_SENTENCE_CHARS = 500
 WORD_WINDOW = 64
 _ENDER_CLASS = re.escape(_ENDERS)
 _RUN_CLASS = re.escape(_ENDERS + _CLOSERS)
-# Links never end a sentence. Bare ones (`t.co/x`) are looked for only behind a `.tld/`, within
-# HOST_CHARS of it, and tried where a dotted run (or a part of it after "..") begins; runs are
-# read possessively, so each is scanned once.
-HOST_CHARS = 256
+# Links never end a sentence. Bare ones (`t.co/x`, found by `bare_link_spans`) are tried where
+# a dotted run (or a part of it after "..") begins; runs are read possessively, so each is
+# scanned once.
 _LINK = re.compile(r"[hHwW](?i:ttps?://|ww\.)\S+")
-_TLD_SLASH = re.compile(r"\.[a-z]{2,}/", re.IGNORECASE)
 _BARE_LINK = re.compile(r"(?<![\w-])(?<![\w-]\.)-*+\b(?:[\w-]++\.)++[a-z]{2,}/", re.IGNORECASE)
 _NON_SPACE = re.compile(r"\S*+")
 # What the scan stops at: an opener, or a run of enders and closers that white space follows
@@ -142,7 +142,7 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of spans that never hold a boundary: URLs (minus their trailing dot)."""
     found = [match.span() for match in _LINK.finditer(text)]
     if "/" in text:
-        found += _bare_links(text, found)
+        found += bare_link_spans(text, found, _BARE_LINK, _NON_SPACE)
     spans: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if spans and start < spans[-1][1]:
@@ -150,23 +150,6 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
         url = text[start:end].rstrip(".,;:!?»”)\"'")
         spans.append((start, start + len(url)))
     return spans
-
-
-def _bare_links(text: str, links: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    ends = [end for _, end in links]
-    done = 0
-    for hit in _TLD_SLASH.finditer(text):
-        slash = hit.end() - 1
-        if slash < done:
-            continue
-        before = bisect.bisect_right(ends, hit.start())
-        floor = max(done, ends[before - 1] if before else 0, hit.start() - HOST_CHARS)
-        match = _BARE_LINK.search(text, floor, slash + 1)
-        if match is not None and match.end() == slash + 1:
-            done = _end(_NON_SPACE, text, slash + 1)
-            found.append((match.start(), done))
-    return found
 
 
 def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
