@@ -10,37 +10,19 @@ import time
 from pathlib import Path
 
 from tests.support.cli import queued_records
+from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply, free_port
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
 
 
 def write_config(tmp_path: Path, server: LocalServer) -> Path:
-    config = tmp_path / "monitor.toml"
-    config.write_text(f"""
-[monitor]
-data_dir = "{tmp_path / "data"}"
-health = ""
-shutdown_grace = "5s"
-
-[translation]
-enabled = false
-
-[[sources]]
-name = "mppre-feed"
-platform = "rss"
-url = "{server.url("/mppre")}"
-every = "1s"
-jitter = "0.1s"
-
-[[sources]]
-name = "broken"
-platform = "rss"
-url = "{server.url("/missing")}"
-every = "1s"
-jitter = "0.1s"
-""")
-    return config
+    return write_rss_config(
+        tmp_path,
+        {"mppre-feed": server.url("/mppre"), "broken": server.url("/missing")},
+        monitor='shutdown_grace = "5s"',
+        source_extra='every = "1s"\njitter = "0.1s"\n',
+    )
 
 
 def start(config: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:

@@ -19,6 +19,7 @@ import httpx
 
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
 from tests.support.cli import queued_records, run_monitor
+from tests.support.config import write_rss_config
 from tests.support.httpserver import DripServer, LocalServer, Reply, free_port
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
@@ -42,27 +43,6 @@ def feed(*items: tuple[str, str]) -> bytes:
 def gzip_bomb() -> bytes:
     zeros = gzip.compress(b"\0" * 200_000_000, compresslevel=9)
     return gzip.compress(zeros, compresslevel=9)
-
-
-def write_config(tmp_path: Path, server: LocalServer, drip: DripServer, health: str) -> Path:
-    sources = {
-        "honest": server.url("/honest"),
-        "adversarial": server.url("/adversarial"),
-        "bomb": server.url("/bomb"),
-        "deep": server.url("/deep"),
-        "drip": drip.url("/drip"),
-    }
-    blocks = "".join(
-        f'\n[[sources]]\nname = "{name}"\nplatform = "rss"\nurl = "{url}"\n'
-        f'every = "2s"\njitter = "0.1s"\n'
-        for name, url in sources.items()
-    )
-    config = tmp_path / "monitor.toml"
-    config.write_text(
-        f'[monitor]\ndata_dir = "{tmp_path / "data"}"\nhealth = "{health}"\n'
-        f'shutdown_grace = "5s"\npoll_deadline = "3s"\n{blocks}'
-    )
-    return config
 
 
 def test_hostile_hosts_never_stall_the_daemon(
@@ -90,7 +70,17 @@ def test_hostile_hosts_never_stall_the_daemon(
     )
     drip = DripServer((DATA / "mppre.xml").read_bytes())
     health = f"127.0.0.1:{free_port()}"
-    config = write_config(tmp_path, http_server, drip, health)
+    sources = {
+        name: http_server.url(f"/{name}") for name in ("honest", "adversarial", "bomb", "deep")
+    }
+    config = write_rss_config(
+        tmp_path,
+        {**sources, "drip": drip.url("/drip")},
+        health=health,
+        monitor='shutdown_grace = "5s"\npoll_deadline = "3s"',
+        translation=True,
+        source_extra='every = "2s"\njitter = "0.1s"\n',
+    )
     daemon = subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config), "run"],
         env=env,

@@ -10,6 +10,7 @@ from monitor.record import Author, Item, json_schema
 from monitor.sources.base import SourceState
 from monitor.store import Store
 from tests.support.cli import queued_records, run_monitor
+from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply
 
 SENTENCE = "La Cancillería rechaza las sanciones unilaterales contra el pueblo venezolano. "
@@ -31,20 +32,7 @@ def test_a_1_mb_post_is_stored_cut_marked_and_not_a_new_revision_on_every_poll(
 ) -> None:
     # No ETag: every poll downloads and parses the whole feed again.
     http_server.route("/feed", Reply(body=feed(), headers={"Content-Type": "application/rss+xml"}))
-    config = tmp_path / "monitor.toml"
-    config.write_text(f"""
-[monitor]
-data_dir = "{tmp_path / "data"}"
-health = ""
-
-[translation]
-enabled = false
-
-[[sources]]
-name = "mppre-feed"
-platform = "rss"
-url = "{http_server.url("/feed")}"
-""")
+    config = write_rss_config(tmp_path, {"mppre-feed": http_server.url("/feed")})
     first = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert first.returncode == 0, first.stderr
     second = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_monitor
+from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>MPPRE</title>
@@ -38,21 +39,9 @@ def test_data_files_are_not_world_readable_after_collect_digest_and_run(
 ) -> None:
     http_server.route("/feed", Reply(body=FEED, headers={"Content-Type": "application/rss+xml"}))
     data = tmp_path / "data"
-    config = tmp_path / "monitor.toml"
-    config.write_text(f"""
-[monitor]
-data_dir = "{data}"
-health = ""
-
-[translation]
-enabled = false
-
-[[sources]]
-name = "mppre-feed"
-platform = "rss"
-url = "{http_server.url("/feed")}"
-every = "1h"
-""")
+    config = write_rss_config(
+        tmp_path, {"mppre-feed": http_server.url("/feed")}, source_extra='every = "1h"\n'
+    )
     collect = run_monitor(["--config", str(config), "collect"], subprocess_env, tmp_path)
     assert collect.returncode == 0, collect.stderr
     send = run_monitor(
