@@ -16,7 +16,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -68,16 +68,8 @@ class ArgosDirs:
 
 
 @dataclass(frozen=True, slots=True)
-class InstalledPackage:
+class InstalledPackage(PackageMetadata):
     path: Path
-    from_code: str
-    to_code: str
-    package_version: str
-    argos_version: str
-    from_name: str
-    to_name: str
-    type: str
-    target_prefix: str
 
     @property
     def pair(self) -> str:
@@ -162,17 +154,7 @@ def read_package(path: Path) -> InstalledPackage | None:
     if not (path / "sentencepiece.model").is_file() or not (path / "model" / "model.bin").is_file():
         _warn_once(path, "lacks sentencepiece.model or model/model.bin, so it cannot be used")
         return None
-    return InstalledPackage(
-        path=path,
-        from_code=meta.from_code,
-        to_code=meta.to_code,
-        package_version=meta.package_version,
-        argos_version=meta.argos_version,
-        from_name=meta.from_name,
-        to_name=meta.to_name,
-        type=meta.type,
-        target_prefix=meta.target_prefix,
-    )
+    return InstalledPackage(**asdict(meta), path=path)
 
 
 def parse_metadata(raw: bytes) -> PackageMetadata:
