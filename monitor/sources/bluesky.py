@@ -95,9 +95,9 @@ class BlueskySource(Source):
         run = _Run(since, last, cutoff, extra)
         requests = 0
         while True:
-            feed, next_cursor = await self._page(params)
+            feed, next_cursor, size = await self._page(params)
             requests += 1
-            reached = await off_loop(self.base + FEED, self._take, feed, run)
+            reached = await off_loop(self.base + FEED, size, self._take, feed, run)
             if (
                 reached
                 or not next_cursor
@@ -166,7 +166,8 @@ class BlueskySource(Source):
         if did and "did" not in extra and matches:
             extra["did"] = did
 
-    async def _page(self, params: Mapping[str, str | int]) -> tuple[list[Any], str]:
+    async def _page(self, params: Mapping[str, str | int]) -> tuple[list[Any], str, int]:
+        """The page's feed entries, its cursor, and its size in bytes."""
         url = self.base + FEED
         try:
             response = await self.http.get(url, params=params)
@@ -180,10 +181,11 @@ class BlueskySource(Source):
             if error.status == 400:
                 raise self._refusal(error) from None
             raise
-        body = await off_loop(url, json_object, response, url)
+        size = len(response.content)
+        body = await off_loop(url, size, json_object, response, url)
         if not isinstance(body.get("feed"), list):
             raise ParseError(f"{url}: the response has no feed array")
-        return as_list(body["feed"]), as_str(body.get("cursor"))
+        return as_list(body["feed"]), as_str(body.get("cursor")), size
 
     def _refusal(self, error: FetchError) -> SourceError:
         """The AppView answers 400 with an XRPC error name for unknown or hidden accounts."""

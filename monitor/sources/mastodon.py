@@ -82,8 +82,10 @@ class MastodonSource(Source):
             requests += await self._backfill(path, headers, statuses)
         else:
             requests += await self._forward(path, headers, extra.get("floor") or cursor, statuses)
+        # Turning each status's HTML into text is what costs: weigh by it.
+        html = sum(len(str(status.get("content") or "")) for status in statuses.values())
         items, extra, skipped = await off_loop(
-            f"{self.base}{path}", self._select, statuses, cursor, extra
+            f"{self.base}{path}", html, self._select, statuses, cursor, extra
         )
         return FetchResult(
             items=items,
@@ -175,7 +177,9 @@ class MastodonSource(Source):
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str]
     ) -> tuple[list[Mapping[str, Any]], Response]:
         response = await self._get(path, params, headers)
-        body = await off_loop(path, json_body, response, f"{self.base}{path}")
+        body = await off_loop(
+            path, len(response.content), json_body, response, f"{self.base}{path}"
+        )
         if not isinstance(body, list):
             raise ParseError(f"{self.base}{path}: expected a JSON array of statuses")
         statuses: list[Mapping[str, Any]] = [
@@ -192,7 +196,9 @@ class MastodonSource(Source):
                 f"Mastodon account @{self.acct} was not found on {self.base}",
                 remedy="check the handle (user@instance) and base_url",
             ) from None
-        account = await off_loop(path, json_object, response, f"{self.base}{path}")
+        account = await off_loop(
+            path, len(response.content), json_object, response, f"{self.base}{path}"
+        )
         if not as_str(account.get("id")):
             raise ParseError(f"{self.base}{path}: the account has no id")
         moved = as_dict(account.get("moved"))

@@ -41,6 +41,7 @@ class RssSource(Source):
             return FetchResult(items=(), state=state, not_modified=True)
         items, skipped = await off_loop(
             self.settings.url,
+            len(response.content),
             feed_items,
             response.content,
             response.headers,

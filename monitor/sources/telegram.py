@@ -93,7 +93,7 @@ class TelegramSource(Source):
                 if cursor is not None and state.extra.get("page") == first_digest:
                     return FetchResult(items=(), state=state, not_modified=True, requests=1)
             url = f"{self.base}/s/{self.channel}"
-            page = await off_loop(url, parse_page, html, self.channel, url)
+            page = await off_loop(url, len(html), parse_page, html, self.channel, url)
             skipped += page.skipped
             newest = max([newest, *page.ids])
             for item in page.items:

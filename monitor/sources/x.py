@@ -68,6 +68,7 @@ class _Run:
     includes: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     requests: int = 0
     reset_at: float | None = None
+    bytes: int = 0  # of the responses read, to weigh mapping them
 
     def add_includes(self, includes: Mapping[str, Any]) -> None:
         for kind, key in (
@@ -117,7 +118,7 @@ class XSource(Source):
         if run.reset_at is not None:
             extra["rate_reset"] = str(int(run.reset_at))
         items, skipped = await off_loop(
-            f"X timeline of @{self.username}", self._items, run, state.cursor is None
+            f"X timeline of @{self.username}", run.bytes, self._items, run, state.cursor is None
         )
         new_state = SourceState(state.etag, state.last_modified, cursor, extra)
         return FetchResult(
@@ -237,7 +238,8 @@ class XSource(Source):
                 remedy="check the token is current and the app's plan includes user timelines",
             ) from None
         _note_budget(response, run)
-        body = await off_loop(path, json_object, response, path)
+        run.bytes += len(response.content)
+        body = await off_loop(path, len(response.content), json_object, response, path)
         return body, response.headers
 
 
