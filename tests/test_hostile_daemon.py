@@ -115,6 +115,7 @@ def test_hostile_hosts_never_stall_the_daemon(
 
     assert daemon.returncode == 0, err[-3000:]
     assert "Traceback" not in err
+    print(f"slowest /healthz answer: {slowest * 1000:.0f} ms of {len(answers)}")
     assert slowest < 1.0, f"/healthz took {slowest:.2f}s"
     assert answers and set(answers) == {200}
 
