@@ -560,6 +560,30 @@ class Store:
         )
         return [json.loads(row[0]) for row in rows]
 
+    def edited_from(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[int, Item]]:
+        """For each (post id, revision), the latest earlier revision whose title or text differs,
+        as (revision number, item): what that revision was edited from. Revisions that only
+        re-translated the same content are skipped; a key with no such revision (a first
+        revision, or its predecessors pruned) is left out."""
+        found: dict[tuple[str, int], tuple[int, Item]] = {}
+        for start in range(0, len(keys), 400):  # within SQLite's bound-parameter limit
+            chunk = keys[start : start + 400]
+            wanted = ", ".join("(?, ?)" for _ in chunk)
+            rows = self.query(
+                f"WITH wanted (id, revision) AS (VALUES {wanted})"
+                " SELECT w.id, w.revision, prev.revision, prev.item FROM wanted w"
+                " JOIN revisions cur ON cur.id = w.id AND cur.revision = w.revision"
+                " JOIN revisions prev ON prev.id = w.id AND prev.revision = ("
+                "  SELECT MAX(r.revision) FROM revisions r WHERE r.id = w.id"
+                "  AND r.revision < w.revision AND r.content_hash != cur.content_hash)",
+                [value for key in chunk for value in key],
+            )
+            for row in rows:
+                found[(str(row[0]), int(row[1]))] = (int(row[2]), Item.from_json(row[3]))
+        return found
+
 
 def _stored_post(row: sqlite3.Row) -> StoredPost:
     return StoredPost(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from monitor.digest.model import (
 from monitor.digest.window import label
 from monitor.record import Language, Translation, format_time, parse_time
 from monitor.store import Store
+from monitor.text.diff import diff
 
 STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
 
@@ -79,17 +80,32 @@ def edited_posts(store: Store, window: Window) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
+def previous_texts(
+    store: Store, records: Iterable[dict[str, Any]], edited: Collection[str]
+) -> dict[tuple[str, int], tuple[int, str]]:
+    """For the latest revision of each edited post among `records`: the revision it was
+    edited from and that revision's text, keyed by (id, revision)."""
+    latest: dict[str, int] = {}
+    for record in records:
+        if record["id"] in edited:
+            latest[record["id"]] = max(int(record["revision"]), latest.get(record["id"], 0))
+    found = store.edited_from(sorted(latest.items()))
+    return {key: (revision, item.text) for key, (revision, item) in found.items()}
+
+
 def build_digest(settings: Settings, store: Store, window: Window) -> Digest:
     records = store.published_records(window.start, window.end)
     records += unready_records(store, window)
     failures = store.source_failures(window.start, window.end)
+    edited = edited_posts(store, window)
     return shape_digest(
         settings,
         window,
         records,
         failures,
         polled=polled_sources(store, window),
-        edited=edited_posts(store, window),
+        edited=edited,
+        previous=previous_texts(store, records, edited),
     )
 
 
@@ -101,8 +117,11 @@ def shape_digest(
     *,
     polled: Collection[str],
     edited: Collection[str],
+    previous: Mapping[tuple[str, int], tuple[int, str]] | None = None,
 ) -> Digest:
-    """`polled`: sources polled in the window; `edited`: posts whose text changed in it."""
+    """`polled`: sources polled in the window; `edited`: posts whose text changed in it;
+    `previous`: for an edited post's (id, revision), the revision it was edited from and
+    that revision's text, shown as a diff."""
     zone = ZoneInfo(settings.monitor.timezone)
     target = settings.languages.target
     latest: dict[str, dict[str, Any]] = {}
@@ -141,6 +160,7 @@ def shape_digest(
             config.platform if config else "",
             config.handle if config else "",
             edited,
+            previous or {},
         )
         accounts.append(
             AccountCount(
@@ -182,6 +202,7 @@ def _group(
     platform: str,
     handle: str,
     edited: Collection[str],
+    previous: Mapping[tuple[str, int], tuple[int, str]],
 ) -> AccountGroup:
     own = [r for r in records if r.get("kind") != "repost"] or records
     author: dict[str, Any] = own[0]["author"] if own else {}
@@ -191,12 +212,22 @@ def _group(
         handle=author.get("handle") or handle,
         platform=own[0]["platform"] if own else platform,
         url=safe_url(author.get("url")),
-        posts=tuple(_post(record, zone, target, edited) for record in records),
+        posts=tuple(_post(record, zone, target, edited, previous) for record in records),
     )
 
 
-def _post(record: dict[str, Any], zone: ZoneInfo, target: str, edited: Collection[str]) -> PostView:
+def _post(
+    record: dict[str, Any],
+    zone: ZoneInfo,
+    target: str,
+    edited: Collection[str],
+    previous: Mapping[tuple[str, int], tuple[int, str]],
+) -> PostView:
     translation = record.get("translation") or {}
+    original = record.get("text") or ""
+    is_edit = int(record["revision"]) > 1 and record["id"] in edited
+    edited_from, old = previous.get((record["id"], int(record["revision"])), (0, original))
+    changes = diff(old, original) if is_edit and old != original else ()
     status = str(translation.get("status") or "pending")
     text = translation.get("text") if status == "translated" else None
     media = tuple(
@@ -213,14 +244,16 @@ def _post(record: dict[str, Any], zone: ZoneInfo, target: str, edited: Collectio
         language=(record.get("language") or {}).get("code") or "und",
         revision=int(record["revision"]),
         title=record.get("title") or None,
-        original=record.get("text") or "",
+        original=original,
         translation=text or None,
         status=status if text or status != "translated" else "failed",
         target=str(translation.get("to") or target),
         author=str((record.get("author") or {}).get("handle") or ""),
         links=tuple(url for link in record.get("links") or () if (url := safe_url(link))),
         media=media,
-        edited=int(record["revision"]) > 1 and record["id"] in edited,
+        edited=is_edit,
+        changes=changes,
+        edited_from=edited_from if changes else 0,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.text.diff import Segment
+
 LANGUAGE_NAMES = {
     "en": "English",
     "es": "Spanish",
@@ -80,10 +82,19 @@ class PostView:
     media: tuple[tuple[str, str], ...] = ()
     shortened: bool = False
     edited: bool = False
+    # The original's word diff against revision `edited_from`, when an edit changed the text.
+    changes: tuple[Segment, ...] = ()
+    edited_from: int = 0
+    # The diff did not fit the size cap: the current original is shown instead, with a note.
+    changes_hidden: bool = False
 
     @property
     def note(self) -> str | None:
         return STATUS_NOTES.get(self.status)
+
+    @property
+    def changes_chars(self) -> int:
+        return sum(len(segment.text) for segment in self.changes)
 
     @property
     def language_name(self) -> str:

@@ -1,13 +1,14 @@
 """Render a `Digest` to its plain-text and HTML parts with Jinja2, each within its size cap.
 
 Autoescaping is on for every template except `*.txt.j2`: post text is untrusted, and the
-only markup made from it is `linkify`'s, which escapes everything and links http(s) only.
+only markup made from it is `linkify`'s, which escapes everything and links http(s) only,
+and `diff_html`'s, which escapes every segment of a diff inside its own `<del>`/`<ins>`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 
 from monitor.digest.errors import DigestConfigError
 from monitor.digest.model import Digest, PostView, language_name, platform_name
+from monitor.text.diff import Segment, condensed, displayed
 
 HTML_TEMPLATE = "digest.html.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -25,6 +27,10 @@ _URL = re.compile(r"https?://[^\s<>\"'\u00a0]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}»”’\"'"
 _INDENT = re.compile(r"\n[ \t]+")
 MIN_CLIP = 80
+# Inline styles: mail clients drop <style> blocks. Colour and strike-through both mark a
+# deletion, so it still reads as one where backgrounds are not shown.
+DEL_STYLE = "padding:0 1px;background-color:#fde2e2;color:#7f1d1d;text-decoration:line-through;"
+INS_STYLE = "padding:0 1px;background-color:#d9f5e3;color:#14532d;text-decoration:none;"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ def environment(override: Path | None) -> jinja2.Environment:
     env.filters["localtime"] = localtime
     env.filters["language_name"] = language_name
     env.filters["platform_name"] = platform_name
+    env.filters["diff_html"] = diff_html
+    env.filters["wdiff"] = wdiff
     return env
 
 
@@ -80,6 +88,29 @@ def linkify(text: str) -> Markup:
         position = end
     parts.append(str(escape(text[position:])))
     return Markup("<br>".join("".join(parts).split("\n")))
+
+
+def _html_text(text: str) -> str:
+    return "<br>".join(str(escape(line)) for line in text.split("\n"))
+
+
+def diff_html(segments: Sequence[Segment]) -> Markup:
+    """A diff as escaped text, deletions in `<del>` and insertions in `<ins>`, styled inline."""
+    parts: list[str] = []
+    for op, text in displayed(segments):
+        if op == "delete":
+            parts.append(f'<del style="{DEL_STYLE}">{_html_text(text)}</del>')
+        elif op == "insert":
+            parts.append(f'<ins style="{INS_STYLE}">{_html_text(text)}</ins>')
+        else:
+            parts.append(_html_text(text))
+    return Markup("".join(parts))
+
+
+def wdiff(segments: Sequence[Segment]) -> str:
+    """A diff in plain text, as wdiff writes it: `[-deleted-]{+inserted+}`."""
+    marks = {"delete": ("[-", "-]"), "insert": ("{+", "+}"), "equal": ("", "")}
+    return "".join(f"{marks[op][0]}{text}{marks[op][1]}" for op, text in displayed(segments))
 
 
 def clock(moment: datetime, with_date: bool = True) -> str:
@@ -170,7 +201,7 @@ class Renderer:
             return whole, digest
         longest = max(
             (
-                max(len(p.original), len(p.translation or ""))
+                max(len(p.original), len(p.translation or ""), p.changes_chars)
                 for g in digest.groups
                 for p in g.posts
             ),
@@ -219,9 +250,32 @@ def _size(html: str) -> int:
 def _clip_post(post: PostView, limit: int) -> PostView:
     original = clip(post.original, limit)
     translation = clip(post.translation, limit) if post.translation else None
-    if original == post.original and translation == post.translation:
+    changes, hidden = _clip_changes(post.changes, limit)
+    if changes:
+        cut = changes != post.changes or translation != post.translation
+    else:
+        cut = hidden or original != post.original or translation != post.translation
+    if not cut:
         return post
-    return replace(post, original=original, translation=translation, shortened=True)
+    return replace(
+        post,
+        original=original,
+        translation=translation,
+        changes=changes,
+        changes_hidden=hidden or post.changes_hidden,
+        shortened=True,
+    )
+
+
+def _clip_changes(changes: tuple[Segment, ...], limit: int) -> tuple[tuple[Segment, ...], bool]:
+    """The diff within about `limit` characters: unchanged runs cut to their ends around the
+    changes; when the changes alone are longer, no diff (True: it was dropped)."""
+    if sum(len(segment.text) for segment in changes) <= limit:
+        return changes, False
+    short = condensed(changes, max(12, limit // 10))
+    if sum(len(segment.text) for segment in short) <= limit:
+        return short, False
+    return (), True
 
 
 def clipped(digest: Digest, limit: int) -> Digest:

@@ -65,6 +65,9 @@ def sample_digest(work: Path, html: Path, extra: Sequence[dict[str, Any]] = ()) 
         for sample in extra:
             collected = parse_time(sample["published_at"]) + shift + timedelta(minutes=3)
             add_post(store, sample, collected)
+            if "edited_text" in sample:
+                edited = collected + timedelta(minutes=20)
+                add_post(store, sample, edited, text=sample["edited_text"])
         noon = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=14)
         for minutes in (0, 30, 60):
             add_failure(
@@ -99,6 +102,8 @@ PROBE = """
     scripts: document.scripts.length,
     handlers: handlers.length,
     hrefs: hrefs,
+    inserted: Array.prototype.map.call(document.querySelectorAll("ins"),
+                                       function (e) { return e.textContent; }),
     text: document.body.innerText
   });
 })();

@@ -41,6 +41,22 @@ HOSTILE = {
     "media": [{"type": "photo", "url": "javascript:alert(1)"}],
 }
 
+# An edit that inserts markup and a long unbroken word: shown in <ins>, inert and wrapped.
+HOSTILE_EDIT = {
+    **HOSTILE,
+    "native_id": "https://mppre.gob.ve/hostile-edit",
+    "url": "https://mppre.gob.ve/hostile-edit",
+    "title": None,
+    "text": "Comunicado oficial sobre la reunión de hoy.",
+    "edited_text": (
+        'Comunicado <script>document.title="EDITED"</script> oficial '
+        "<img src=x onerror=\"document.title='EDITED'\"> sobre la reunión de "
+        + "Ministerio" * 60
+        + " hoy."
+    ),
+    "media": [],
+}
+
 needs_chromium = pytest.mark.skipif(
     chromium() is None and not os.environ.get("CI"), reason="chromium is not installed"
 )
@@ -52,7 +68,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
         pytest.fail("chromium is not installed: .ci/chromium.sh installs Debian's package")
     work = tmp_path_factory.mktemp("browser")
     html = work / "digest.html"
-    sample_digest(work, html, extra=[HOSTILE])
+    sample_digest(work, html, extra=[HOSTILE, HOSTILE_EDIT])
     return html, probe(html, width=600)
 
 
@@ -89,6 +105,8 @@ def test_hostile_text_is_inert(rendered: tuple[Path, dict[str, Any]]) -> None:
     ]
     # The markup is shown as text, not run: the reader sees what the account wrote.
     assert '<script>document.title="PWNED"</script>' in page["text"]
+    assert '<script>document.title="EDITED"</script>' in page["text"]
+    assert any('<script>document.title="EDITED"</script>' in ins for ins in page["inserted"])
     assert "{{ 7*7 }}" in page["text"]
 
 
