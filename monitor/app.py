@@ -14,6 +14,7 @@ from monitor.pipeline import Enricher, SourceOutcome, collect
 from monitor.queues.base import QueueBackend
 from monitor.queues.factory import open_backend
 from monitor.queues.publisher import Publisher
+from monitor.recheck import RecheckOutcome, recheck
 from monitor.sources.base import Source
 from monitor.sources.http import HttpClient
 from monitor.sources.registry import build_source
@@ -117,6 +118,20 @@ class App:
             return outcome
 
         return list(await asyncio.gather(*(one(s) for s in chosen)))
+
+    async def recheck_all(self, names: Sequence[str] | None = None) -> list[RecheckOutcome]:
+        """Re-check recent posts of the named sources (default: all with deletions on) for
+        deletions, under the same concurrency limit and deadline as polls."""
+        chosen = [self.sources[n] for n in names] if names else list(self.sources.values())
+
+        async def one(source: Source) -> RecheckOutcome:
+            async with self._polling:
+                return await recheck(
+                    source, self.store, deadline=self.settings.monitor.poll_deadline
+                )
+
+        wanted = [s for s in chosen if s.settings.rechecks and s.can_recheck]
+        return list(await asyncio.gather(*(one(s) for s in wanted)))
 
     def observe(self, outcome: SourceOutcome) -> None:
         metrics, name = self.metrics, outcome.source

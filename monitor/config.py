@@ -79,6 +79,22 @@ def parse_retention(value: object) -> float:
 Retention = Annotated[float, BeforeValidator(parse_retention)]
 
 
+def parse_recheck_window(value: object) -> str:
+    """`recheck_window`: a duration ("7d") or a count of most recent posts ("200", 200)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip().isdecimal():
+        if int(value) < 1:
+            raise ValueError(f'"{value}" must be at least one post, or a duration like "7d"')
+        return value.strip()
+    parse_duration(value)
+    return str(value).strip()
+
+
+# Platforms whose sources re-check recent posts for deletions unless `deletions = false`.
+RECHECK_BY_DEFAULT = frozenset({"telegram", "mastodon", "bluesky"})
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -254,6 +270,9 @@ class SourceSettings(_Section):
     backfill: int = Field(default=50, ge=0, le=10_000)
     max_age: Duration | None = None
     enabled: bool = True
+    deletions: bool | None = None
+    recheck_every: Duration = 3600.0
+    recheck_window: Annotated[str, BeforeValidator(parse_recheck_window)] = "7d"
 
     @field_validator("name")
     @classmethod
@@ -289,6 +308,23 @@ class SourceSettings(_Section):
     @property
     def jitter_seconds(self) -> float:
         return self.jitter if self.jitter is not None else min(self.every * 0.1, 60.0)
+
+    @property
+    def rechecks(self) -> bool:
+        """Whether recent posts are re-checked for deletions (X reads are billed: opt-in)."""
+        if self.deletions is not None:
+            return self.deletions
+        return self.platform in RECHECK_BY_DEFAULT
+
+    @property
+    def recheck_count(self) -> int | None:
+        """`recheck_window` as a number of most recent posts, when it is one."""
+        return int(self.recheck_window) if self.recheck_window.isdecimal() else None
+
+    @property
+    def recheck_seconds(self) -> float | None:
+        """`recheck_window` as a duration in seconds, when it is one."""
+        return None if self.recheck_window.isdecimal() else parse_duration(self.recheck_window)
 
 
 class Settings(_Section):

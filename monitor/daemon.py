@@ -120,6 +120,47 @@ class Daemon:
                 replace_existing=True,
             )
             log.info("source %s: %s every %ss", name, settings.platform, f"{settings.every:g}")
+            self.schedule_recheck(name)
+
+    def schedule_recheck(self, name: str) -> None:
+        """A deletion recheck job for a source with `deletions` on whose platform can tell."""
+        source = self.app.sources[name]
+        settings = source.settings
+        if not (settings.rechecks and source.can_recheck):
+            return
+        self.scheduler.add_job(
+            self.recheck,
+            IntervalTrigger(seconds=settings.recheck_every, jitter=settings.jitter_seconds),
+            args=[name],
+            id=f"recheck:{name}",
+            name=f"recheck {name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(max(1, settings.recheck_every)),
+            next_run_time=datetime.now(UTC) + timedelta(seconds=settings.recheck_every),
+            replace_existing=True,
+        )
+        log.info(
+            "source %s: deletions rechecked every %ss over %s",
+            name,
+            f"{settings.recheck_every:g}",
+            settings.recheck_window,
+        )
+
+    async def recheck(self, name: str) -> None:
+        """One deletion recheck of one source; any failure is logged and stays with it."""
+        if self.stopping.is_set() or name not in self.app.sources:
+            return
+        try:
+            outcomes = await self.app.recheck_all([name])
+        except MonitorError as error:
+            log.error("source %s: recheck: %s", name, error)
+            return
+        except Exception:
+            log.exception("source %s: recheck failed unexpectedly", name)
+            return
+        if any(outcome.deleted for outcome in outcomes):
+            self.publish_wake.set()
 
     def _digest_last_sent(self) -> float:
         moment = last_sent_at(self.app.store)
@@ -196,8 +237,9 @@ class Daemon:
         changed = [n for n in new if n in old and new[n] != old[n]]
         added = [n for n in new if n not in old]
         for name in removed + changed:
-            if self.scheduler.get_job(f"source:{name}"):
-                self.scheduler.remove_job(f"source:{name}")
+            for job in (f"source:{name}", f"recheck:{name}"):
+                if self.scheduler.get_job(job):
+                    self.scheduler.remove_job(job)
         self.app.configure_sources(fresh.sources)
         self.schedule_sources(changed + added)
         for name in removed:

@@ -127,4 +127,10 @@ INSERT INTO outbox_cursor (id, sent_through) VALUES (1, COALESCE(
 DROP INDEX outbox_unsent;
 ALTER TABLE outbox DROP COLUMN sent_at
 """,
+    # 5: deletions: consecutive rechecks that found a post missing, and when it was declared gone.
+    """
+ALTER TABLE posts ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE posts ADD COLUMN deleted_at TEXT;
+ALTER TABLE revisions ADD COLUMN deleted_at TEXT
+""",
 )

@@ -163,8 +163,12 @@ def build_record(
     collected_at: datetime,
     language: Language,
     translation: Translation,
+    deleted_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Assemble the binding `monitor.post/1` JSON object for one post revision."""
+    """Assemble the binding `monitor.post/1` JSON object for one post revision.
+
+    `deleted_at` is when the monitor noticed the post was deleted; None while it exists.
+    """
     return {
         "schema": SCHEMA_ID,
         "id": item.id,
@@ -195,6 +199,7 @@ def build_record(
             "quote_of": item.refs.quote_of,
         },
         "content_hash": item.content_hash,
+        "deleted_at": format_time(deleted_at) if deleted_at else None,
     }
 
 

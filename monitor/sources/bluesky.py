@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,8 +20,9 @@ from typing import Any
 from monitor.config import SourceSettings
 from monitor.errors import AuthError, ConfigError, FetchError, NotFound, ParseError, SourceError
 from monitor.record import Item
-from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.bluesky_posts import PIN, REPOST, entry_key, feed_item, sort_time
+from monitor.sources.bluesky_recheck import recheck_posts
 from monitor.sources.common import (
     MAX_PAGES,
     as_dict,
@@ -75,6 +76,7 @@ class _Run:
 
 class BlueskySource(Source):
     platform = "bluesky"
+    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)
@@ -121,6 +123,9 @@ class BlueskySource(Source):
             requests=requests,
             skipped=run.skipped,
         )
+
+    async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+        return await recheck_posts(self.http, self.base, posts)
 
     def _take(self, feed: list[Any], run: _Run) -> bool:
         """Add the page's new entries to `run`; True once the feed reaches what was seen."""

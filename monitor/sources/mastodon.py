@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from monitor.config import SourceSettings, secret_from_env
 from monitor.errors import AuthError, ConfigError, NotFound, ParseError
 from monitor.record import Item
-from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.common import (
     MAX_PAGES,
     as_dict,
@@ -34,6 +34,7 @@ from monitor.sources.common import (
 )
 from monitor.sources.entries import map_entries, off_loop
 from monitor.sources.http import HttpClient, Response
+from monitor.sources.mastodon_recheck import recheck_statuses
 from monitor.sources.mastodon_status import status_item
 
 log = logging.getLogger("monitor.sources.mastodon")
@@ -61,6 +62,7 @@ def parse_handle(handle: str) -> tuple[str, str]:
 
 class MastodonSource(Source):
     platform = "mastodon"
+    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)
@@ -93,6 +95,9 @@ class MastodonSource(Source):
             requests=requests,
             skipped=skipped,
         )
+
+    async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+        return await recheck_statuses(self.http, self.base, self._headers(), posts)
 
     def _select(
         self, statuses: Mapping[str, Mapping[str, Any]], cursor: str | None, extra: dict[str, str]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,9 +14,10 @@ import feedparser
 from monitor.config import SourceSettings
 from monitor.errors import ParseError
 from monitor.record import Author, Item, Media
-from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.entries import http_only, http_url, map_entries, off_loop
 from monitor.sources.hints import lang_hint
+from monitor.sources.rss_recheck import recheck_links
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import html_to_text, links_in_html
 
@@ -29,6 +30,7 @@ _TRUNCATED = ("unclosed token", "no element found", "mismatched tag")
 
 class RssSource(Source):
     platform = "rss"
+    can_recheck = True
 
     async def fetch(self, state: SourceState) -> FetchResult:
         headers = {"Accept": FEED_ACCEPT}
@@ -56,6 +58,9 @@ class RssSource(Source):
             extra=state.extra,
         )
         return FetchResult(items=items, state=new_state, skipped=skipped)
+
+    async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+        return await recheck_links(self.http, self.settings.url, {"Accept": FEED_ACCEPT}, posts)
 
     def _window(self, items: list[Item], *, first_run: bool) -> list[Item]:
         if self.settings.max_age is not None:

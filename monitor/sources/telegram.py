@@ -10,7 +10,7 @@ import copy as copying
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from bs4.element import Tag
 from monitor.config import SourceSettings
 from monitor.errors import ConfigError, NotFound, ParseError
 from monitor.record import Author, Item, Kind, Media, Refs
-from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.common import MAX_PAGES, oldest_allowed, parse_time, too_old, unique
 from monitor.sources.entries import http_only, map_entries, off_loop
 from monitor.sources.http import HttpClient
@@ -31,6 +31,7 @@ from monitor.sources.telegram_nodes import (
     media_of,
     poll_text,
 )
+from monitor.sources.telegram_recheck import recheck_messages
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import classes, element_text
 
@@ -69,11 +70,15 @@ def channel_name(handle: str) -> str:
 
 class TelegramSource(Source):
     platform = "telegram"
+    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)
         self.channel = channel_name(settings.handle)
         self.base = (settings.base_url or PUBLIC).rstrip("/")
+
+    async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+        return await recheck_messages(self.http, self.base, posts)
 
     async def fetch(self, state: SourceState) -> FetchResult:
         cursor = int(state.cursor) if state.cursor and state.cursor.isdecimal() else None

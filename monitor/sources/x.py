@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.config import SourceSettings, secret_from_env
 from monitor.errors import AuthError, ConfigError, NotFound, ParseError, RateLimited
 from monitor.record import Item
-from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.common import (
     MAX_PAGES,
     as_dict,
@@ -32,6 +32,7 @@ from monitor.sources.common import (
 )
 from monitor.sources.entries import map_entries, off_loop
 from monitor.sources.http import HttpClient, Response, rate_limit_wait
+from monitor.sources.x_recheck import recheck_tweets
 from monitor.sources.x_tweets import tweet_item
 
 log = logging.getLogger("monitor.sources.x")
@@ -85,6 +86,7 @@ class _Run:
 
 class XSource(Source):
     platform = "x"
+    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)
@@ -124,6 +126,10 @@ class XSource(Source):
         return FetchResult(
             items=items, state=new_state, requests=max(run.requests, 1), skipped=skipped
         )
+
+    async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
+        return await recheck_tweets(self.http, self.base, headers, posts)
 
     def _items(self, run: _Run, first_run: bool) -> tuple[list[Item], int]:
         cutoff = oldest_allowed(self.settings)
