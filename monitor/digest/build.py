@@ -254,6 +254,7 @@ def _post(
         edited=is_edit,
         changes=changes,
         edited_from=edited_from if changes else 0,
+        deleted_at=_local(record["deleted_at"], zone) if record.get("deleted_at") else None,
     )
 
 

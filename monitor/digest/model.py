@@ -87,6 +87,8 @@ class PostView:
     edited_from: int = 0
     # The diff did not fit the size cap: the current original is shown instead, with a note.
     changes_hidden: bool = False
+    # When the monitor noticed the post was deleted (local time); its last known text is shown.
+    deleted_at: datetime | None = None
 
     @property
     def note(self) -> str | None:
@@ -161,6 +163,13 @@ class Digest:
         return tuple(a for a in self.accounts if not a.polled and not a.failed and not a.posts)
 
     @property
+    def deleted(self) -> tuple[tuple[AccountGroup, PostView], ...]:
+        """Posts noticed deleted in the window, with their account, in digest order."""
+        return tuple(
+            (group, post) for group in self.groups for post in group.posts if post.deleted_at
+        )
+
+    @property
     def active_accounts(self) -> int:
         return sum(1 for account in self.accounts if account.posts)
 
@@ -170,8 +179,9 @@ class Digest:
 
     @property
     def subject(self) -> str:
-        posts, accounts = self.posts, self.active_accounts
+        posts, accounts, deleted = self.posts, self.active_accounts, len(self.deleted)
         return (
             f"Digest {self.label}: {posts} post{'s' if posts != 1 else ''} from {accounts} "
-            f"account{'s' if accounts != 1 else ''} ({self.translated} translated)"
+            f"account{'s' if accounts != 1 else ''} ({self.translated} translated"
+            f"{f', {deleted} deleted' if deleted else ''})"
         )
