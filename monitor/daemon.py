@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import random
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,6 +27,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
 
+P = ParamSpec("P")
 log = logging.getLogger("monitor.daemon")
 LOCK_FILE = "monitor.lock"
 
@@ -102,13 +105,27 @@ class Daemon:
                 settings.monitor.health, self.app.metrics, self.health_problem
             )
 
+    def _job(self, func: Callable[P, Awaitable[object]]) -> Callable[P, Awaitable[None]]:
+        """`func` as a scheduler job. The scheduler cancels running jobs when it shuts down;
+        that is expected then, and not worth the traceback APScheduler would log for it."""
+
+        @functools.wraps(func)
+        async def job(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                await func(*args, **kwargs)
+            except asyncio.CancelledError:
+                if not self.stopping.is_set():
+                    raise
+
+        return job
+
     def schedule_sources(self, names: list[str] | None = None) -> None:
         now = datetime.now(UTC)
         for name in names if names is not None else list(self.app.sources):
             settings = self.app.sources[name].settings
             first = now + timedelta(seconds=random.uniform(0, min(settings.jitter_seconds, 5.0)))
             self.scheduler.add_job(
-                self.poll,
+                self._job(self.poll),
                 IntervalTrigger(seconds=settings.every, jitter=settings.jitter_seconds),
                 args=[name],
                 id=f"source:{name}",
@@ -129,7 +146,7 @@ class Daemon:
         if not (settings.rechecks and source.can_recheck):
             return
         self.scheduler.add_job(
-            self.recheck,
+            self._job(self.recheck),
             IntervalTrigger(seconds=settings.recheck_every, jitter=settings.jitter_seconds),
             args=[name],
             id=f"recheck:{name}",
@@ -170,7 +187,7 @@ class Daemon:
         if not self.settings.digest.enabled:
             return
         self.scheduler.add_job(
-            self.digest.run_due,
+            self._job(self.digest.run_due),
             IntervalTrigger(seconds=60),
             id="digest",
             name="digest",
@@ -191,7 +208,7 @@ class Daemon:
         if not self.settings.monitor.retention:
             return
         self.scheduler.add_job(
-            self.prune,
+            self._job(self.prune),
             IntervalTrigger(days=1),
             id="retention",
             name="retention",
@@ -274,13 +291,9 @@ class Daemon:
         task = asyncio.ensure_future(self._collect(name))
         self._in_flight.add(task)
         try:
+            # Shielded: when the scheduler cancels this job on shutdown, the poll itself
+            # goes on and _finish_in_flight waits for it within the grace period.
             outcome = await asyncio.shield(task)
-        except asyncio.CancelledError:
-            if self.stopping.is_set():
-                # The scheduler cancels its jobs on shutdown; the poll itself is shielded
-                # and _finish_in_flight waits for it within the grace period.
-                return
-            raise
         finally:
             self._in_flight.discard(task)
         if outcome.status == "error":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -9,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from monitor.config import parse_settings
+from monitor.daemon import Daemon
 from tests.support.cli import queued_records
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply, free_port
@@ -198,3 +201,30 @@ def test_sigterm_mid_fetch_exits_zero_within_grace_and_loses_nothing(
     restarted.send_signal(signal.SIGTERM)
     restarted.communicate(timeout=30)
     assert len(wait_for_queue(config, subprocess_env, tmp_path, 4, timeout=1)) == 3
+
+
+async def test_a_job_cancelled_by_the_shutdown_ends_quietly(tmp_path: Path) -> None:
+    """APScheduler cancels running jobs when it shuts down and logs a traceback for any that
+    raise: on shutdown a cancelled job just ends; at any other time the cancel goes through."""
+    settings = parse_settings(
+        {"monitor": {"data_dir": str(tmp_path / "data"), "health": ""}}, tmp_path / "m.toml"
+    )
+    daemon = Daemon(settings)
+    started = asyncio.Event()
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    try:
+        for stopping, ends_quietly in ((False, False), (True, True)):
+            if stopping:
+                daemon.stopping.set()
+            started.clear()
+            task = asyncio.ensure_future(daemon._job(slow)())
+            await started.wait()
+            task.cancel()
+            await asyncio.wait([task])
+            assert task.cancelled() is not ends_quietly
+    finally:
+        await daemon.app.aclose()
