@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/collect.py
 	$(BIN)/python bench/translate.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/statements.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
