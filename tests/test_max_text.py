@@ -12,6 +12,7 @@ from monitor.store import Store
 from tests.support.cli import queued_records, run_monitor
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply
+from tests.support.store import query
 
 SENTENCE = "La Cancillería rechaza las sanciones unilaterales contra el pueblo venezolano. "
 LONG_TEXT = (SENTENCE * (1_000_000 // len(SENTENCE) + 1))[:1_000_000].strip()
@@ -59,7 +60,7 @@ def test_the_store_cuts_before_anything_else_sees_the_text(tmp_path: Path) -> No
     assert store.save_fetch("f", "rss", [post], SourceState(), max_text=1000).unchanged == 1
     [stored] = store.posts_in_stage("collected")
     assert stored.item.text == "x" * 1000 and stored.item.truncated
-    [revision] = store.query("SELECT item FROM revisions")
+    [revision] = query(store, "SELECT item FROM revisions")
     assert Item.from_json(revision[0]).text == "x" * 1000
 
 

@@ -15,6 +15,7 @@ from monitor.record import Language, Translation, utcnow
 from monitor.sources.base import SourceState
 from tests.sources.recheck_cases import BLUESKY, MASTODON, RSS, TOKEN_ENV, Case, World, X
 from tests.support.httpserver import LocalServer
+from tests.support.store import query
 
 
 def settings(tmp_path: Path, sources: list[dict[str, Any]]) -> Settings:
@@ -106,7 +107,7 @@ async def test_a_recheck_job_publishes_a_deletion_and_a_broken_source_stays_isol
             await daemon.recheck("mastodon-source")
         assert daemon.publish_wake.is_set()
         await daemon.app.publisher.drain()
-        rows = daemon.app.store.query("SELECT body FROM outbox ORDER BY seq")
+        rows = query(daemon.app.store, "SELECT body FROM outbox ORDER BY seq")
         deleted = [json.loads(r[0]) for r in rows if json.loads(r[0])["deleted_at"]]
         assert [r["id"] for r in deleted] == [f"mastodon:mastodon.social/{MASTODON.ids[0]}"]
     finally:

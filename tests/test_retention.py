@@ -21,6 +21,7 @@ from monitor.sources.base import SourceState
 from monitor.store import Store
 from monitor.translate.cache import TranslationCache
 from tests.queues.support import ES, NO_MODEL, delivered, fill_outbox
+from tests.support.store import query
 
 NOW = utcnow()
 LONG_AGO = NOW - timedelta(days=800)
@@ -41,11 +42,11 @@ def backdate(store: Store, sql: str, params: tuple[Any, ...] = ()) -> None:
 
 
 def count(store: Store, table: str, where: str = "1") -> int:
-    return int(store.query(f"SELECT COUNT(*) FROM {table} WHERE {where}")[0][0])
+    return int(query(store, f"SELECT COUNT(*) FROM {table} WHERE {where}")[0][0])
 
 
 def ids(store: Store) -> list[str]:
-    return [str(row[0]) for row in store.query("SELECT message_id FROM outbox ORDER BY seq")]
+    return [str(row[0]) for row in query(store, "SELECT message_id FROM outbox ORDER BY seq")]
 
 
 async def publish_all(store: Store, data: Path) -> int:
@@ -107,9 +108,9 @@ async def test_store_prune_deletes_old_rows_and_keeps_what_the_guarantees_need(
     assert result.outbox == 4 and store.outbox_pending() == 2
     assert count(store, "source_events", "source = 'old'") == 0
     assert count(store, "source_events", "source = 'new'") == 1
-    assert [r[0] for r in store.query("SELECT sentence FROM translation_cache")] == ["nueva"]
+    assert [r[0] for r in query(store, "SELECT sentence FROM translation_cache")] == ["nueva"]
     assert cache.get_many("es-en", "m1", ["nueva"]) == {"nueva": ["new"]}
-    statuses = sorted(r[0] for r in store.query("SELECT status FROM digests"))
+    statuses = sorted(r[0] for r in query(store, "SELECT status FROM digests"))
     assert statuses == ["pending", "sent", "sent"]  # sent windows are never sent twice
     assert (count(store, "posts"), count(store, "revisions")) == (posts, revisions)
 
@@ -219,8 +220,10 @@ async def test_posts_and_old_revisions_go_only_when_asked(tmp_path: Path) -> Non
 
     retention.prune(settings(data, retention_posts="365d", digest={"enabled": False}), store, NOW)
     # a/1 was last collected long ago and is published: it goes. a/0 keeps its latest revision.
-    assert [r[0] for r in store.query("SELECT id FROM posts")] == ["rss:a/0"]
-    assert [tuple(r) for r in store.query("SELECT id, revision FROM revisions")] == [("rss:a/0", 2)]
+    assert [r[0] for r in query(store, "SELECT id FROM posts")] == ["rss:a/0"]
+    assert [tuple(r) for r in query(store, "SELECT id, revision FROM revisions")] == [
+        ("rss:a/0", 2)
+    ]
 
 
 async def test_the_daemon_prunes_on_start_and_daily(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import StoreError
-from monitor.migrations import MIGRATIONS
 from monitor.record import Author, Item, Language, Translation
 from monitor.sources.base import SourceState
 from monitor.store import Store
+from monitor.store.migrations import MIGRATIONS
+from tests.support.store import query
 
 
 def item(native: str, text: str) -> Item:
@@ -33,7 +34,7 @@ def test_schema_is_versioned_and_reopening_keeps_data(tmp_path: Path) -> None:
     again = Store.open(tmp_path)
     assert again.source_state("feed").etag == '"a"'
     assert again.count_stage("collected") == 1
-    assert again.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert query(again, "PRAGMA journal_mode")[0][0] == "wal"
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_changed_text_is_a_new_revision_and_same_text_is_unchanged(tmp_path: Pat
     assert store.save_fetch("feed", "rss", [item("1", "hola")], SourceState()).unchanged == 1
     result = store.save_fetch("feed", "rss", [item("1", "hola mundo")], SourceState())
     assert (result.new, result.updated) == (0, 1)
-    rows = store.query("SELECT revision FROM revisions WHERE id = 'rss:feed/1' ORDER BY revision")
+    rows = query(store, "SELECT revision FROM revisions WHERE id = 'rss:feed/1' ORDER BY revision")
     assert [r[0] for r in rows] == [1, 2]
 
 
@@ -59,7 +60,7 @@ def test_a_failed_write_leaves_nothing_half_done(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), store.transaction() as db:
         db.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
         raise RuntimeError("crash")
-    assert store.query("SELECT COUNT(*) FROM meta WHERE key = 'x'")[0][0] == 0
+    assert query(store, "SELECT COUNT(*) FROM meta WHERE key = 'x'")[0][0] == 0
 
 
 def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> No
 
 
 def ready_record_from_ready(store: Store) -> dict[str, object]:
-    row = store.query("SELECT body FROM outbox ORDER BY seq DESC LIMIT 1")[0]
+    row = query(store, "SELECT body FROM outbox ORDER BY seq DESC LIMIT 1")[0]
     import json
 
     record: dict[str, object] = json.loads(row[0])

@@ -11,12 +11,13 @@ from pathlib import Path
 import jsonschema
 
 from monitor.config import SourceSettings
-from monitor.migrations import MIGRATIONS
 from monitor.recheck import recheck
 from monitor.record import Author, Item, Language, Translation, json_schema
 from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
 from monitor.sources.http import HttpClient
 from monitor.store import Store
+from monitor.store.migrations import MIGRATIONS
+from tests.support.store import query
 
 PUBLISHED = datetime(2022, 7, 4, 9, 12, tzinfo=UTC)
 NOTICED = datetime(2022, 7, 5, 10, 0, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_two_consecutive_misses_publish_one_deletion_revision(tmp_path: Path) ->
     assert store.recheck_candidates("masto") == []
     assert store.record_recheck("masto", {post_id: "missing"}, noticed_at=NOTICED) == []
     assert len(outbox(store)) == 2
-    rows = store.query("SELECT revision, deleted_at FROM revisions WHERE id = ?", (post_id,))
+    rows = query(store, "SELECT revision, deleted_at FROM revisions WHERE id = ?", (post_id,))
     assert [tuple(r) for r in rows] == [(1, None), (2, "2022-07-05T10:00:00Z")]
 
 
@@ -190,7 +191,9 @@ def test_a_deleted_post_translated_later_stays_deleted(tmp_path: Path) -> None:
     last = outbox(store)[-1]
     jsonschema.validate(last, json_schema())
     assert (last["revision"], last["deleted_at"]) == (3, "2022-07-05T10:00:00Z")
-    rows = store.query("SELECT deleted_at FROM revisions WHERE id = ? AND revision = 3", (post_id,))
+    rows = query(
+        store, "SELECT deleted_at FROM revisions WHERE id = ? AND revision = 3", (post_id,)
+    )
     assert rows[0][0] == "2022-07-05T10:00:00Z"
 
 

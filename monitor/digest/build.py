@@ -19,7 +19,7 @@ from monitor.digest.model import (
     Window,
 )
 from monitor.digest.window import label
-from monitor.record import Language, Translation, format_time, parse_time
+from monitor.record import Language, Translation, parse_time
 from monitor.store import Store
 from monitor.text.diff import diff
 
@@ -58,11 +58,7 @@ def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
 
 def polled_sources(store: Store, window: Window) -> set[str]:
     """Sources polled at least once in `window`, successfully or not."""
-    rows = store.query(
-        "SELECT DISTINCT source FROM source_events WHERE at >= ? AND at < ?",
-        (format_time(window.start), format_time(window.end)),
-    )
-    return {str(row[0]) for row in rows}
+    return store.polled_sources(window.start, window.end)
 
 
 def edited_posts(store: Store, window: Window) -> set[str]:
@@ -71,13 +67,7 @@ def edited_posts(store: Store, window: Window) -> set[str]:
     A revision can also go up without an edit (a post translated again once its model
     is installed); that is not shown as an edit.
     """
-    rows = store.query(
-        "SELECT DISTINCT p.id FROM posts p JOIN revisions r ON r.id = p.id"
-        " WHERE p.revision > 1 AND p.collected_at >= ? AND p.collected_at < ?"
-        " AND r.content_hash != p.content_hash",
-        (format_time(window.start), format_time(window.end)),
-    )
-    return {str(row[0]) for row in rows}
+    return store.edited_posts(window.start, window.end)
 
 
 def previous_texts(

@@ -3,7 +3,9 @@
 Each `(id, revision)` is stored once (the message id is unique), so a publisher
 that re-sends after a crash adds nothing. Consumers keep their own offset and
 read `SELECT seq, body FROM messages WHERE seq > :offset ORDER BY seq`. The
-publisher fills it straight from the store's outbox table (`copy_outbox`).
+publisher fills it straight from the store's outbox table (`copy_outbox`): the store
+file is attached to this connection and copied with one INSERT ... SELECT, whose
+SELECT and ATTACH are the store's (`monitor.store.outbox`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from typing import Any, ClassVar
 from monitor.config import QueueSettings
 from monitor.errors import QueueError
 from monitor.queues.base import Message, QueueBackend
+from monitor.store.outbox import (
+    ATTACHED_OUTBOX_ROWS,
+    attach_store,
+    attached_outbox_span,
+    detach_store,
+)
 
 QUEUE_FILE = "queue.db"
 _SCHEMA = """
@@ -82,17 +90,12 @@ class SqliteQueue(QueueBackend):
         try:
             self._attach(db, store_file)
             db.execute("BEGIN")  # deferred: the store is only read, never locked for writing
-            count, last = db.execute(
-                "SELECT COUNT(*), MAX(seq) FROM"
-                " (SELECT seq FROM store.outbox WHERE seq > ? ORDER BY seq LIMIT ?)",
-                (after, limit),
-            ).fetchone()
+            count, last = attached_outbox_span(db, after=after, limit=limit)
             if count:
                 db.execute(
                     "INSERT OR IGNORE INTO messages"
-                    " (message_id, platform, language, source, published_at, body)"
-                    " SELECT message_id, platform, language, source, collected_at, body"
-                    " FROM store.outbox WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    " (message_id, platform, language, source, published_at, body) "
+                    + ATTACHED_OUTBOX_ROWS,
                     (after, last),
                 )
             db.execute("COMMIT")
@@ -100,13 +103,13 @@ class SqliteQueue(QueueBackend):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise QueueError(f"cannot copy into the embedded queue {self.path}: {error}") from None
-        return int(count), int(last or after)
+        return count, last
 
     def _attach(self, db: sqlite3.Connection, store_file: Path) -> None:
         if self._attached != store_file:
             if self._attached is not None:
-                db.execute("DETACH DATABASE store")
-            db.execute("ATTACH DATABASE ? AS store", (str(store_file),))
+                detach_store(db)
+            attach_store(db, store_file)
             self._attached = store_file
 
     def read_after(self, offset: int, limit: int) -> list[tuple[int, dict[str, Any]]]:

@@ -4,34 +4,22 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import ClassVar, Literal
+from dataclasses import dataclass
+from typing import ClassVar
 
 from monitor.config import SourceSettings
 from monitor.record import Item
 from monitor.sources.http import HttpClient
+from monitor.state import KnownPost, Presence, SourceState
 
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """What a source remembers between polls. Stored with the posts, atomically.
-
-    `cursor` is the adapter's own position (a since_id, min_id, newest message id);
-    `extra` holds anything else it wants to keep (a resolved user id, a DID).
-    """
-
-    etag: str | None = None
-    last_modified: str | None = None
-    cursor: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def first_run(self) -> bool:
-        return self.cursor is None and self.etag is None and self.last_modified is None
-
-    def with_extra(self, **values: str) -> SourceState:
-        return replace(self, extra={**self.extra, **values})
+__all__ = [
+    "FetchResult",
+    "KnownPost",
+    "Presence",
+    "RecheckResult",
+    "Source",
+    "SourceState",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,20 +31,6 @@ class FetchResult:
     not_modified: bool = False
     requests: int = 1
     skipped: int = 0  # malformed entries left out, each logged
-
-
-Presence = Literal["present", "missing", "unknown"]
-
-
-@dataclass(frozen=True, slots=True)
-class KnownPost:
-    """A stored post a recheck asks the platform about."""
-
-    id: str
-    native_id: str
-    url: str | None
-    published_at: datetime | None
-    kind: str = "post"
 
 
 @dataclass(frozen=True, slots=True)

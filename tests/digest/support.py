@@ -20,6 +20,7 @@ from monitor.record import (
 )
 from monitor.sources.base import SourceState
 from monitor.store import Store
+from tests.support.store import query
 
 TESTDATA = Path(__file__).resolve().parent / "testdata"
 SAMPLE_DAY = "2026-11-27"
@@ -85,7 +86,7 @@ def add_post(
     store.save_fetch(
         sample["source"], sample["platform"], [item], SourceState(), collected_at=collected_at
     )
-    revision = int(store.query("SELECT revision FROM posts WHERE id = ?", (item.id,))[0][0])
+    revision = int(query(store, "SELECT revision FROM posts WHERE id = ?", (item.id,))[0][0])
     status = sample.get("status", "not_needed")
     record = build_record(
         item,

@@ -16,6 +16,7 @@ from monitor.digest.window import day_window
 from monitor.record import utcnow
 from monitor.store import Store
 from tests.digest.support import make_settings, seed
+from tests.support.store import query
 
 
 def test_preview_prints_the_text_part_and_sends_nothing(
@@ -27,7 +28,7 @@ def test_preview_prints_the_text_part_and_sends_nothing(
     out = capsys.readouterr().out
     assert out.startswith("Digest 2026-11-27: 9 posts from 5 accounts (5 translated)\n")
     assert "Cancillería Venezuela 🇻🇪 (@CancilleriaVE) · X · 3 posts" in out
-    assert store.query("SELECT COUNT(*) FROM digests")[0][0] == 0
+    assert query(store, "SELECT COUNT(*) FROM digests")[0][0] == 0
     assert not (tmp_path / "data" / "digests").exists()
 
 

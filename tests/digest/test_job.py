@@ -18,6 +18,7 @@ from monitor.record import utcnow
 from monitor.store import Store
 from tests.digest.conftest import SmtpServer, smtp_config
 from tests.digest.support import add_post, make_settings, samples, seed
+from tests.support.store import query
 
 # send_at 07:00 in Caracas (UTC-4) is 11:00 UTC.
 NOV27_0700 = datetime(2026, 11, 27, 11, tzinfo=UTC)
@@ -142,7 +143,9 @@ async def test_a_digest_still_failing_next_day_is_superseded_not_duplicated(
     smtp_server.inbox.reject = 0
     outcome = await digest_job.run_due(NOV28_0700 + timedelta(days=1))
     assert outcome is not None and outcome.status == "sent" and outcome.posts == 10
-    statuses = [tuple(r) for r in store.query("SELECT status, last_error FROM digests ORDER BY id")]
+    statuses = [
+        tuple(r) for r in query(store, "SELECT status, last_error FROM digests ORDER BY id")
+    ]
     assert statuses[0][0] == "failed" and statuses[0][1].startswith("superseded")
     assert statuses[1] == ("sent", None)
     assert len(smtp_server.inbox.messages) == 1
@@ -180,7 +183,7 @@ async def test_maildir_delivery(store: Store, tmp_path: Path) -> None:
 async def test_disabled_digest_does_nothing(store: Store, tmp_path: Path) -> None:
     seed(store)
     assert await job(tmp_path / "data", store, enabled=False).run_due(NOV28_0700) is None
-    assert store.query("SELECT COUNT(*) FROM digests")[0][0] == 0
+    assert query(store, "SELECT COUNT(*) FROM digests")[0][0] == 0
 
 
 async def test_a_config_problem_is_logged_once_not_every_minute(

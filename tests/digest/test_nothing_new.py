@@ -17,6 +17,7 @@ from monitor.store import Store
 from tests.digest.conftest import SmtpServer, smtp_config
 from tests.digest.support import add_failure, add_post, make_settings, samples, seed
 from tests.digest.test_cli_digest import CONFIG, monitor
+from tests.support.store import query
 
 
 def test_a_second_send_with_nothing_new_sends_nothing_and_force_sends(
@@ -89,7 +90,7 @@ async def test_the_daemon_sends_nothing_on_a_day_with_nothing_new(
         "digest 2026-11-29: nothing new (no posts, no failed source); nothing sent"
     ]
     assert len(list((tmp_path / "data" / "digests").glob("*.eml"))) == 1
-    assert len(store.query("SELECT id FROM digests")) == 1
+    assert len(query(store, "SELECT id FROM digests")) == 1
     # The next post goes out in the next digest, whose window covers the quiet day too.
     add_post(store, dict(samples()[1], native_id="later/1"), nov28 + timedelta(days=1, hours=3))
     later = await job.run_due(nov28 + timedelta(days=2))

@@ -18,6 +18,7 @@ from monitor.record import utcnow
 from monitor.store import Store
 from tests.digest.conftest import PASSWORD, SmtpServer, smtp_config
 from tests.digest.support import make_settings, seed
+from tests.support.store import query
 
 SENDER, TO = "monitor@example.org", ["analysts@example.org", "desk@example.org"]
 
@@ -122,7 +123,7 @@ def test_missing_password_is_a_config_problem(
     monkeypatch.delenv("MONITOR_SMTP_PASSWORD")
     assert send(store, tmp_path, smtp_server) == 2
     assert "$MONITOR_SMTP_PASSWORD is not set" in capsys.readouterr().err
-    assert store.query("SELECT COUNT(*) FROM digests")[0][0] == 0
+    assert query(store, "SELECT COUNT(*) FROM digests")[0][0] == 0
 
 
 def test_a_manual_send_is_not_repeated(
@@ -142,7 +143,7 @@ def test_a_failed_manual_send_can_be_rerun_with_the_same_message_id(
     smtp_server.inbox.reject = 1
     assert send(store, tmp_path, smtp_server) == 1
     assert "answered 451" in capsys.readouterr().err
-    [row] = store.query("SELECT status, message_id FROM digests")
+    [row] = query(store, "SELECT status, message_id FROM digests")
     assert row["status"] == "failed"
     assert send(store, tmp_path, smtp_server) == 0
     [(_, _, message)] = smtp_server.inbox.messages

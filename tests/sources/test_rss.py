@@ -16,6 +16,7 @@ from monitor.sources.http import HttpClient
 from monitor.sources.rss import RssSource
 from monitor.store import Store
 from tests.support.httpserver import LocalServer, Reply, Request, free_port
+from tests.support.store import query
 
 DATA = Path(__file__).parent / "testdata" / "rss"
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -124,8 +125,10 @@ async def test_conditional_get_and_revisions(
     body["feed"] = body["feed"].replace(b"para seguir afianzando", b"para afianzar")
     third = await collect(rss, store)
     assert (third.status, third.new, third.updated, third.unchanged) == ("ok", 0, 1, 2)
-    row = store.query(
-        "SELECT revision FROM posts WHERE id = ?", ("rss:mppre-feed/https://mppre.gob.ve/?p=100",)
+    row = query(
+        store,
+        "SELECT revision FROM posts WHERE id = ?",
+        ("rss:mppre-feed/https://mppre.gob.ve/?p=100",),
     )
     assert row[0]["revision"] == 2
 

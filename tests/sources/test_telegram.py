@@ -14,6 +14,7 @@ from monitor.sources.http import HttpClient
 from monitor.sources.telegram import UNSUPPORTED_NOTE, TelegramSource, channel_name
 from monitor.store import Store
 from tests.support.httpserver import LocalServer, Reply, Request
+from tests.support.store import query
 
 DATA = Path(__file__).parent / "testdata" / "telegram"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -149,8 +150,8 @@ async def test_incremental_runs_return_new_and_edited_posts(
     second = await collect(source, store)
     assert (second.status, second.new, second.updated, second.requests) == ("ok", 1, 1, 1)
     assert store.source_state("mid-russia-telegram").cursor == "4211"
-    rows = store.query(
-        "SELECT revision, item FROM posts WHERE id = ?", ("telegram:MID_Russia/4205",)
+    rows = query(
+        store, "SELECT revision, item FROM posts WHERE id = ?", ("telegram:MID_Russia/4205",)
     )
     assert rows[0]["revision"] == 2 and "опубликован на сайте МИД: mid.ru" in rows[0]["item"]
     third = await collect(source, store)  # the very same page: not even parsed

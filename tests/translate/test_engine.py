@@ -14,6 +14,7 @@ from monitor.store import Store
 from monitor.translate.base import NoTranslator
 from monitor.translate.engine import ArgosTranslator, DecodingOptions, build_translator
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
+from tests.support.store import query
 
 TESTDATA = Path(__file__).parent / "testdata"
 ES = (TESTDATA / "posts_es.txt").read_text(encoding="utf-8").splitlines()
@@ -72,7 +73,7 @@ def test_cache_serves_repeated_sentences(installed: ArgosEnv, tmp_path: Path) ->
     store = Store(tmp_path / "monitor.db")
     first = build_translator(Settings(), store)
     out = first.translate(RU, "ru", "en")
-    rows = store.query("SELECT pair, model, hits FROM translation_cache")
+    rows = query(store, "SELECT pair, model, hits FROM translation_cache")
     assert rows and {r["pair"] for r in rows} == {"ru_en"}
     assert all(r["model"].startswith("translate-ru_en-1.9#b4-lp0.2") for r in rows)
     second = build_translator(Settings(), store)
@@ -80,7 +81,7 @@ def test_cache_serves_repeated_sentences(installed: ArgosEnv, tmp_path: Path) ->
     assert (
         isinstance(second, ArgosTranslator) and second._loaded
     )  # loaded, but only for its tokenizer
-    assert sum(r["hits"] for r in store.query("SELECT hits FROM translation_cache")) >= len(rows)
+    assert sum(r["hits"] for r in query(store, "SELECT hits FROM translation_cache")) >= len(rows)
     store.close()
 
 

@@ -1,0 +1,48 @@
+"""The store: the one owner of every table and every SQL statement.
+
+Posts and their revisions, source state, the outbox, the digest ledger, the translation
+cache. `Store` is composed of one part per concern, each in its own module, all writing
+through the connection and transactions of `db.StoreBase`. Nothing outside this package
+writes SQL against these tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.store.cache import CacheMixin
+from monitor.store.db import STORE_FILE, StoreBase
+from monitor.store.deletions import DeletionsMixin
+from monitor.store.digests import DigestEntry, DigestsMixin
+from monitor.store.outbox import OutboxMixin, OutboxRow
+from monitor.store.posts import PostsMixin, SaveResult, StoredPost
+from monitor.store.retention import PruneResult, RetentionMixin
+from monitor.store.sources import SourcesMixin, SourceStatus
+from monitor.store.stages import StagesMixin
+
+__all__ = [
+    "STORE_FILE",
+    "DigestEntry",
+    "OutboxRow",
+    "PruneResult",
+    "SaveResult",
+    "SourceStatus",
+    "Store",
+    "StoredPost",
+]
+
+
+class Store(
+    SourcesMixin,
+    PostsMixin,
+    StagesMixin,
+    OutboxMixin,
+    DeletionsMixin,
+    DigestsMixin,
+    CacheMixin,
+    RetentionMixin,
+    StoreBase,
+):
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        return cls(Path(data_dir) / STORE_FILE)

@@ -1,0 +1,136 @@
+"""Deletions: which posts a recheck asks about, and what it found."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from monitor.record import (
+    Item,
+    Language,
+    Translation,
+    TranslationStatus,
+    build_record,
+    format_time,
+    parse_time,
+    utcnow,
+)
+from monitor.state import KnownPost, Presence
+from monitor.store.db import StoreBase
+from monitor.store.outbox import queue_record
+
+
+class DeletionsMixin(StoreBase):
+    def recheck_candidates(
+        self, source: str, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[KnownPost]:
+        """The source's posts not yet declared deleted, newest first: those published at or
+        after `since`, at most `limit` of them."""
+        sql = (
+            "SELECT id, json_extract(item, '$.native_id') AS native_id,"
+            " json_extract(item, '$.url') AS url, published_at,"
+            " json_extract(item, '$.kind') AS kind FROM posts"
+            " WHERE source = ? AND deleted_at IS NULL"
+        )
+        params: list[Any] = [source]
+        if since is not None:
+            sql += " AND published_at >= ?"
+            params.append(format_time(since))
+        sql += " ORDER BY published_at DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            KnownPost(
+                row["id"],
+                str(row["native_id"]),
+                row["url"],
+                parse_time(row["published_at"]) if row["published_at"] else None,
+                row["kind"] or "post",
+            )
+            for row in self._query(sql, params)
+        ]
+
+    def record_recheck(
+        self,
+        source: str,
+        presence: Mapping[str, Presence],
+        *,
+        noticed_at: datetime | None = None,
+    ) -> list[str]:
+        """Note what a recheck found, in one transaction; returns the ids declared deleted.
+
+        `present` resets a post's count of consecutive misses, `unknown` leaves it alone, and
+        `missing` adds one. On the second consecutive miss of a published (`ready`) post, its
+        deletion goes out as an edit does: revision + 1 with the same item, `deleted_at` set,
+        the detected language and translation reused, into revisions and the outbox. A post
+        declared deleted is never rechecked nor declared again; only a poll that collects it
+        with changed content clears `deleted_at` (a new revision).
+        """
+        now = noticed_at or utcnow()
+        stamp = format_time(now)
+        deleted: list[str] = []
+        with self.transaction() as db:
+            for post_id, seen in presence.items():
+                if seen == "present":
+                    db.execute(
+                        "UPDATE posts SET misses = 0 WHERE id = ? AND source = ? AND misses > 0"
+                        " AND deleted_at IS NULL",
+                        (post_id, source),
+                    )
+                    continue
+                if seen != "missing":
+                    continue
+                row = db.execute(
+                    "UPDATE posts SET misses = misses + 1 WHERE id = ? AND source = ?"
+                    " AND deleted_at IS NULL RETURNING misses, stage",
+                    (post_id, source),
+                ).fetchone()
+                if row is not None and int(row[0]) >= 2 and row[1] == "ready":
+                    _declare_deleted(db, post_id, now, stamp)
+                    deleted.append(post_id)
+        return deleted
+
+
+def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp: str) -> None:
+    """Write the deletion revision of a published post and queue it (see `record_recheck`)."""
+    row = db.execute(
+        "SELECT revision, source, item, content_hash, language, confidence, translation"
+        " FROM posts WHERE id = ?",
+        (post_id,),
+    ).fetchone()
+    revision = int(row[0]) + 1
+    item = Item.from_json(row[2])
+    stored: dict[str, Any] = json.loads(row[6]) if row[6] else {"status": "not_needed"}
+    status: TranslationStatus = stored["status"]
+    translation = Translation(
+        status,
+        text=stored.get("text"),
+        source=stored.get("from"),
+        target=stored.get("to"),
+        engine=stored.get("engine"),
+        model=stored.get("model"),
+    )
+    record = build_record(
+        item,
+        source=row[1],
+        revision=revision,
+        collected_at=now,
+        language=Language(row[4] or "und", float(row[5] or 0.0)),
+        translation=translation,
+        deleted_at=now,
+    )
+    db.execute(
+        "UPDATE posts SET revision = ?, deleted_at = ?, collected_at = ?, updated_at = ?"
+        " WHERE id = ?",
+        (revision, stamp, stamp, stamp, post_id),
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at,"
+        " deleted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (post_id, revision, row[3], row[2], stamp, stamp),
+    )
+    queue_record(db, record, stamp)

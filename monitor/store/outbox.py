@@ -1,0 +1,116 @@
+"""The outbox: records waiting to be published, in order, and the sent high-water mark."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from monitor.record import message_id
+from monitor.store.db import StoreBase
+
+# The name the store file is attached under on the embedded queue's own connection.
+ATTACHED = "store"
+
+
+class OutboxRow(NamedTuple):
+    """A tuple, not a dataclass: the publisher builds thousands of them per second."""
+
+    seq: int
+    message_id: str
+    source: str
+    body: str
+    attempts: int
+    platform: str
+    language: str
+    collected_at: str
+
+
+def queue_record(db: sqlite3.Connection, record: dict[str, Any], created_at: str) -> None:
+    """Add `record` to the outbox inside the caller's transaction."""
+    db.execute(
+        "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
+        " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            message_id(record),
+            record["id"],
+            record["revision"],
+            record["source"],
+            json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            created_at,
+            record["platform"],
+            record["language"]["code"],
+            record["collected_at"],
+        ),
+    )
+
+
+class OutboxMixin(StoreBase):
+    def outbox_batch(self, limit: int) -> list[OutboxRow]:
+        """The oldest unsent rows, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
+                " FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
+                " ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [OutboxRow._make(row) for row in rows]
+
+    def outbox_pending(self) -> int:
+        rows = self._query(
+            "SELECT COUNT(*) FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
+        )
+        return int(rows[0][0])
+
+    def outbox_sent_through(self) -> int:
+        """Every outbox row up to this sequence number has been published."""
+        return int(self._query("SELECT sent_through FROM outbox_cursor")[0][0])
+
+    def outbox_sent(self, through: int) -> None:
+        """Every row up to sequence number `through` is sent (rows are published in order)."""
+        with self.transaction() as db:
+            db.execute("UPDATE outbox_cursor SET sent_through = MAX(sent_through, ?)", (through,))
+
+    def outbox_failed(self, first: int, last: int, error: str) -> None:
+        """Count a failed attempt on the rows numbered `first` to `last`."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq BETWEEN ? AND ?",
+                (error, first, last),
+            )
+
+
+# The embedded queue copies outbox rows with one INSERT ... SELECT on its own connection, with
+# the store file attached read-only in a deferred transaction: no row crosses into Python and
+# the store is never locked for writing. The statements that read the store's tables there are
+# the store's, below; the queue names only its own table.
+
+
+def attach_store(db: sqlite3.Connection, store_file: Path) -> None:
+    """Attach the store file to another SQLite connection (the embedded queue's)."""
+    db.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (str(store_file),))
+
+
+def detach_store(db: sqlite3.Connection) -> None:
+    db.execute(f"DETACH DATABASE {ATTACHED}")
+
+
+def attached_outbox_span(db: sqlite3.Connection, *, after: int, limit: int) -> tuple[int, int]:
+    """(count, last seq) of at most `limit` outbox rows numbered above `after`, read through
+    `db` with the store attached; last is `after` when there are none."""
+    count, last = db.execute(
+        "SELECT COUNT(*), MAX(seq) FROM"
+        f" (SELECT seq FROM {ATTACHED}.outbox WHERE seq > ? ORDER BY seq LIMIT ?)",
+        (after, limit),
+    ).fetchone()
+    return int(count), int(last or after)
+
+
+# Parameters (after, last): the rows of a span, in order, as (message_id, platform, language,
+# source, collected_at, body); the caller prefixes its own `INSERT ... (columns)`.
+ATTACHED_OUTBOX_ROWS = (
+    "SELECT message_id, platform, language, source, collected_at, body"
+    f" FROM {ATTACHED}.outbox WHERE seq > ? AND seq <= ? ORDER BY seq"
+)

@@ -1,0 +1,217 @@
+"""Posts and their revisions: what a poll saves, and what readers ask of past revisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from monitor.record import (
+    MAX_TEXT,
+    Item,
+    Language,
+    Translation,
+    build_record,
+    format_time,
+    parse_time,
+    utcnow,
+)
+from monitor.state import SourceState
+from monitor.store.db import StoreBase
+
+# What `StoredPost` is read from.
+POST_COLUMNS = "id, revision, source, item, collected_at, language, confidence, deleted_at"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    id: str
+    revision: int
+    source: str
+    item: Item
+    collected_at: datetime
+    language: str | None
+    confidence: float | None
+    deleted_at: datetime | None = None
+
+    @property
+    def detected(self) -> Language | None:
+        """The language detected for this revision, once it has been."""
+        if self.language is None:
+            return None
+        return Language(self.language, self.confidence or 0.0)
+
+    def record(self, language: Language, translation: Translation) -> dict[str, Any]:
+        """This revision as a `monitor.post/1` record."""
+        return build_record(
+            self.item,
+            source=self.source,
+            revision=self.revision,
+            collected_at=self.collected_at,
+            language=language,
+            translation=translation,
+            deleted_at=self.deleted_at,
+        )
+
+
+class PostsMixin(StoreBase):
+    def save_fetch(
+        self,
+        source: str,
+        platform: str,
+        items: Sequence[Item],
+        state: SourceState,
+        *,
+        collected_at: datetime | None = None,
+        max_text: int = MAX_TEXT,
+    ) -> SaveResult:
+        """Make a poll's posts and the source's new state durable, in one transaction.
+
+        Texts longer than `max_text` characters are cut first (`truncated`), so nothing
+        downstream ever holds more, and the same long post hashes the same on every poll.
+        """
+        now = format_time(collected_at or utcnow())
+        new = updated = unchanged = 0
+        with self.transaction() as db:
+            for item in (item.capped(max_text) for item in items):
+                content_hash = item.content_hash
+                row = db.execute(
+                    "SELECT revision, content_hash FROM posts WHERE id = ?", (item.id,)
+                ).fetchone()
+                if row is None:
+                    revision = 1
+                    new += 1
+                elif row[1] == content_hash:
+                    unchanged += 1
+                    continue
+                else:
+                    revision = int(row[0]) + 1
+                    updated += 1
+                published = format_time(item.published_at) if item.published_at else now
+                body = item.to_json()
+                db.execute(
+                    "INSERT INTO posts (id, source, platform, revision, content_hash, item, published_at,"
+                    " first_seen_at, collected_at, stage, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected', ?)"
+                    " ON CONFLICT(id) DO UPDATE SET revision = excluded.revision,"
+                    " content_hash = excluded.content_hash, item = excluded.item,"
+                    " collected_at = excluded.collected_at, stage = 'collected',"
+                    " language = NULL, confidence = NULL, translation = NULL,"
+                    " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at",
+                    (
+                        item.id,
+                        source,
+                        item.platform,
+                        revision,
+                        content_hash,
+                        body,
+                        published,
+                        now,
+                        now,
+                        now,
+                    ),
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (item.id, revision, content_hash, body, now),
+                )
+            db.execute(
+                "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
+                " last_success, consecutive_errors, posts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT(name) DO UPDATE SET platform = excluded.platform, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, cursor = excluded.cursor,"
+                " extra = excluded.extra, last_attempt = excluded.last_attempt,"
+                " last_success = excluded.last_success, consecutive_errors = 0,"
+                " posts = sources.posts + excluded.posts",
+                (
+                    source,
+                    platform,
+                    state.etag,
+                    state.last_modified,
+                    state.cursor,
+                    json.dumps(dict(state.extra)),
+                    now,
+                    now,
+                    new,
+                ),
+            )
+            db.execute(
+                "INSERT INTO source_events (source, at, ok, kind, message, new, updated)"
+                " VALUES (?, ?, 1, NULL, NULL, ?, ?)",
+                (source, now, new, updated),
+            )
+        return SaveResult(new, updated, unchanged)
+
+    def published_records(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """The latest ready revision of each post collected in [start, end), oldest first."""
+        rows = self._query(
+            "SELECT o.body FROM outbox o JOIN posts p ON p.id = o.post_id AND p.revision = o.revision"
+            " WHERE p.stage = 'ready' AND p.collected_at >= ? AND p.collected_at < ?"
+            " ORDER BY p.published_at, p.id",
+            (format_time(start), format_time(end)),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def edited_from(
+        self, keys: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[int, Item]]:
+        """For each (post id, revision), the latest earlier revision whose title or text differs,
+        as (revision number, item): what that revision was edited from. Revisions that only
+        re-translated the same content are skipped; a key with no such revision (a first
+        revision, or its predecessors pruned) is left out."""
+        found: dict[tuple[str, int], tuple[int, Item]] = {}
+        for start in range(0, len(keys), 400):  # within SQLite's bound-parameter limit
+            chunk = keys[start : start + 400]
+            wanted = ", ".join("(?, ?)" for _ in chunk)
+            rows = self._query(
+                f"WITH wanted (id, revision) AS (VALUES {wanted})"
+                " SELECT w.id, w.revision, prev.revision, prev.item FROM wanted w"
+                " JOIN revisions cur ON cur.id = w.id AND cur.revision = w.revision"
+                " JOIN revisions prev ON prev.id = w.id AND prev.revision = ("
+                "  SELECT MAX(r.revision) FROM revisions r WHERE r.id = w.id"
+                "  AND r.revision < w.revision AND r.content_hash != cur.content_hash)",
+                [value for key in chunk for value in key],
+            )
+            for row in rows:
+                found[(str(row[0]), int(row[1]))] = (int(row[2]), Item.from_json(row[3]))
+        return found
+
+    def edited_posts(self, start: datetime, end: datetime) -> set[str]:
+        """Posts collected in [start, end) whose text or title differs from an earlier
+        revision (a revision that only re-translated the same content is no edit)."""
+        rows = self._query(
+            "SELECT DISTINCT p.id FROM posts p JOIN revisions r ON r.id = p.id"
+            " WHERE p.revision > 1 AND p.collected_at >= ? AND p.collected_at < ?"
+            " AND r.content_hash != p.content_hash",
+            (format_time(start), format_time(end)),
+        )
+        return {str(row[0]) for row in rows}
+
+    def earliest_collected(self) -> datetime | None:
+        """When the oldest post still in the store was collected, or None if there is none."""
+        rows = self._query("SELECT MIN(collected_at) FROM posts")
+        return parse_time(rows[0][0]) if rows and rows[0][0] else None
+
+
+def stored_post(row: sqlite3.Row) -> StoredPost:
+    return StoredPost(
+        id=row["id"],
+        revision=int(row["revision"]),
+        source=row["source"],
+        item=Item.from_json(row["item"]),
+        collected_at=parse_time(row["collected_at"]),
+        language=row["language"],
+        confidence=row["confidence"],
+        deleted_at=parse_time(row["deleted_at"]) if row["deleted_at"] else None,
+    )

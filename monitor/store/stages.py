@@ -1,0 +1,102 @@
+"""Enrichment stages of a post: collected -> translating -> ready (and into the outbox)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.record import format_time, utcnow
+from monitor.store.db import StoreBase
+from monitor.store.outbox import queue_record
+from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
+
+
+class StagesMixin(StoreBase):
+    def posts_in_stage(self, stage: str, limit: int = 500) -> list[StoredPost]:
+        rows = self._query(
+            f"SELECT {POST_COLUMNS} FROM posts WHERE stage = ? ORDER BY updated_at, rowid LIMIT ?",
+            (stage, limit),
+        )
+        return [stored_post(row) for row in rows]
+
+    def unready_posts(self, start: datetime, end: datetime) -> list[StoredPost]:
+        """Posts collected in [start, end) still being detected or translated, oldest first."""
+        rows = self._query(
+            f"SELECT {POST_COLUMNS} FROM posts"
+            " WHERE stage != 'ready' AND collected_at >= ? AND collected_at < ?"
+            " ORDER BY published_at, id",
+            (format_time(start), format_time(end)),
+        )
+        return [stored_post(row) for row in rows]
+
+    def count_stage(self, stage: str) -> int:
+        return int(self._query("SELECT COUNT(*) FROM posts WHERE stage = ?", (stage,))[0][0])
+
+    def mark_detected(self, posts: Sequence[tuple[str, str, int, str, float]]) -> None:
+        """(stage, id, revision, language, confidence) of detected `collected` posts: each moves
+        to `stage` ('translating', or 'collected' while the translation backlog is full)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE posts SET stage = ?, language = ?, confidence = ?"
+                " WHERE id = ? AND revision = ? AND stage = 'collected'",
+                [
+                    (stage, language, confidence, post_id, revision)
+                    for stage, post_id, revision, language, confidence in posts
+                ],
+            )
+
+    def mark_ready(self, records: Sequence[dict[str, Any]]) -> int:
+        """Store each record's enrichment and queue it in the outbox, atomically.
+
+        A record whose post has meanwhile moved to a newer revision is skipped.
+        """
+        now = format_time(utcnow())
+        done = 0
+        with self.transaction() as db:
+            for record in records:
+                cursor = db.execute(
+                    "UPDATE posts SET stage = 'ready', language = ?, confidence = ?, translation = ?,"
+                    " translation_status = ?, updated_at = ?"
+                    " WHERE id = ? AND revision = ? AND stage != 'ready'",
+                    (
+                        record["language"]["code"],
+                        record["language"]["confidence"],
+                        json.dumps(record["translation"], ensure_ascii=False),
+                        record["translation"]["status"],
+                        now,
+                        record["id"],
+                        record["revision"],
+                    ),
+                )
+                if cursor.rowcount != 1:
+                    continue
+                queue_record(db, record, now)
+                done += 1
+        return done
+
+    def untranslated_languages(self) -> list[str]:
+        """Languages of published posts that went out with `no_model`."""
+        rows = self._query(
+            "SELECT DISTINCT language FROM posts WHERE translation_status = 'no_model' AND stage = 'ready'"
+        )
+        return [str(row[0]) for row in rows]
+
+    def requeue_untranslated(self, language: str) -> int:
+        """A model for `language` appeared: its `no_model` posts become a new revision to translate."""
+        now = format_time(utcnow())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at,"
+                " deleted_at) SELECT id, revision + 1, content_hash, item, ?, deleted_at FROM posts"
+                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?",
+                (now, language),
+            )
+            cursor = db.execute(
+                "UPDATE posts SET revision = revision + 1, stage = 'translating',"
+                " translation = NULL, translation_status = NULL, updated_at = ?"
+                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?",
+                (now, language),
+            )
+        return int(cursor.rowcount)
