@@ -5,7 +5,8 @@ language). The labelled set in bench/data/statements/ is split by statement into
 half and a held-out half; for each half this prints pairwise precision and recall for
 same-language pairs and cross-language pairs, the time per post, and the statement sizes.
 
-    .venv/bin/python bench/statements.py [--clusterer MODULE:FUNCTION] [--window-days 7]
+    .venv/bin/python bench/statements.py [--clusterer MODULE:FUNCTION|baseline]
+                                          [--half tuning|heldout|both] [--window-days 7]
                                           [--week-posts 1000]
 
 A clusterer is a function `cluster(posts, window) -> list[str]`: `posts` are `Post`s in
@@ -13,7 +14,9 @@ collection (`published_at`) order, `window` a timedelta; it returns, for each po
 of the first collected post of its statement (the post's own id when it starts one). It
 must work incrementally: a post may only be compared with statements that have a post in
 the `window` before it, and a post's answer may not depend on later posts. The default is
-the baseline below; `--clusterer monitor.statements.cluster:cluster` plugs in another.
+the monitor's clusterer (`monitor.statements.bench_adapter:cluster`); `--clusterer baseline`
+runs the baseline below, `--clusterer MODULE:FUNCTION` any other. Tune with `--half tuning`
+only; the held-out half is for the final report.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from urllib.parse import urlsplit
 
 DATA = Path(__file__).resolve().parent / "data" / "statements"
 HALVES = ("tuning", "heldout")
+DEFAULT_CLUSTERER = "monitor.statements.bench_adapter:cluster"
 GOALS: dict[str, tuple[float, float]] = {"same": (0.97, 0.95), "cross": (0.95, 0.85)}
 MS_GOAL = 20.0
 
@@ -277,7 +281,12 @@ def resolve(spec: str) -> Clusterer:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--clusterer", default="baseline", help="MODULE:FUNCTION or baseline")
+    parser.add_argument(
+        "--clusterer", default=DEFAULT_CLUSTERER, help="MODULE:FUNCTION or baseline"
+    )
+    parser.add_argument(
+        "--half", choices=("tuning", "heldout", "both"), default="both", help="which half to run"
+    )
     parser.add_argument("--window-days", type=float, default=7.0, help="comparison window")
     parser.add_argument(
         "--week-posts", type=int, default=1000, help="filler posts per week for timing (0: off)"
@@ -286,17 +295,18 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     cluster = resolve(args.clusterer)
     window = timedelta(days=args.window_days)
-    rows = {name: run_half(cluster, name, window, args.week_posts) for name in HALVES}
+    halves = HALVES if args.half == "both" else (args.half,)
+    rows = {name: run_half(cluster, name, window, args.week_posts) for name in halves}
     label = "baseline (shingle Jaccard + shared link, no cross-language)"
     print(f"statements, clusterer: {label if args.clusterer == 'baseline' else args.clusterer}")
     print(f"window {args.window_days:g} days; pairs of posts within each half")
-    print(f"{'':26}" + "".join(f"{name:>16}" for name in HALVES))
-    for key in rows[HALVES[0]]:
+    print(f"{'':26}" + "".join(f"{name:>16}" for name in halves))
+    for key in rows[halves[0]]:
         if key.startswith("sizes"):
             continue
-        print(f"{key:26}" + "".join(f"{rows[name][key]:>16}" for name in HALVES))
+        print(f"{key:26}" + "".join(f"{rows[name][key]:>16}" for name in halves))
     for key in ("sizes found", "sizes gold"):
-        for name in HALVES:
+        for name in halves:
             print(f"{key + ' (' + name + ')':26}  {rows[name][key]}   (size:count)")
     same, cross = GOALS["same"], GOALS["cross"]
     print(

@@ -1,0 +1,200 @@
+"""What the statement clusterer compares: cleaned words, shingles, links and checkable facts.
+
+Everything here is a pure function of one post's text, computed once when the post arrives.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# A post longer than this many words is compared on its beginning only: the cost per post
+# stays bounded however large a hostile post is.
+MAX_WORDS = 1500
+SHINGLE = 3
+# How much text an embedding sees: about one X truncation, so a truncated copy and the full
+# text embed alike.
+EMBED_CHARS = 300
+
+URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+HANDLE = re.compile(r"[@#][\w.-]+")
+THREAD = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\b[\s.:)-]*")
+# An X or Bluesky cut: the text stops with an ellipsis, perhaps followed by a link.
+CUT = re.compile(r"\S*\s*(?:…|\.\.\.)\s*$")
+WORD = re.compile(r"\w+")
+NUMBER = re.compile(r"\d+")
+SOCIAL_HOSTS = frozenset({"t.me", "x.com", "twitter.com", "bsky.app", "youtube.com", "youtu.be"})
+LANGUAGE_SEGMENTS = frozenset({"ru", "es", "en", "fr", "de", "pt", "zh", "ar", "eng", "esp", "rus"})
+
+# Month and weekday names (word beginnings) in the three languages of the monitored accounts,
+# each mapped to one key, so "4 ноября", "4 de noviembre" and "November 4" agree.
+_DATE_STEMS: dict[str, tuple[str, ...]] = {
+    "m01": ("januar", "enero", "январ"),
+    "m02": ("februar", "febrero", "феврал"),
+    "m03": ("march", "marzo", "март=", "марта=", "марте="),
+    "m04": ("april", "abril", "апрел"),
+    "m05": ("may=", "mayo=", "мая=", "май=", "мае="),
+    "m06": ("june", "junio", "июн"),
+    "m07": ("july", "julio", "июл"),
+    "m08": ("august", "agosto", "август"),
+    "m09": ("september", "septiembre", "setiembre", "сентябр"),
+    "m10": ("october", "octubre", "октябр"),
+    "m11": ("november", "noviembre", "ноябр"),
+    "m12": ("december", "diciembre", "декабр"),
+    "d1": ("monday", "lunes", "понедельник"),
+    "d2": ("tuesday", "martes", "вторник"),
+    "d3": ("wednesday", "miércoles", "miercoles", "среда=", "среду=", "среды="),
+    "d4": ("thursday", "jueves", "четверг"),
+    "d5": ("friday", "viernes", "пятниц"),
+    "d6": ("saturday", "sábado", "sabado", "суббот"),
+    "d7": ("sunday", "domingo", "воскресень"),
+}
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_ORDINALS_ES = ("primer", "segund", "tercer", "cuart", "quint", "sext", "séptim", "octav")
+_ORDINALS_RU = ("перв", "втор", "трет", "четвёрт", "пят", "шест", "седьм", "восьм")
+_RU_ENDINGS = frozenset(
+    {"ый", "ой", "ая", "ое", "ого", "ом", "ую", "ые", "ых", "ий", "ья", "ье", "ьего", "ьем", "ью"}
+)
+_ES_ENDINGS = frozenset({"", "a", "o", "os", "as"})
+_ROMAN = re.compile(r"^[IVX]{2,6}$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+# A stem ending in "=" is a whole word. "may" and "march" are also common English words,
+# "среда" also means "environment": those only count next to a number.
+_AMBIGUOUS = frozenset({"m03", "m05", "d3"})
+
+
+def _date_key(word: str, previous: str) -> str | None:
+    if previous == "santo":  # Santo Domingo is a place, not a Sunday
+        return None
+    for key, stems in _DATE_STEMS.items():
+        for stem in stems:
+            if stem.endswith("="):
+                if word == stem[:-1]:
+                    return key
+            elif word.startswith(stem) and len(word) <= len(stem) + 4:
+                return key
+    return None
+
+
+def _ordinal_key(word: str) -> str | None:
+    """ "second", "segunda", "второго" -> "o2": rounds, parts and anniversaries by count."""
+    for rank, (en, es, ru) in enumerate(zip(_ORDINALS_EN, _ORDINALS_ES, _ORDINALS_RU, strict=True)):
+        if word == en:
+            return f"o{rank + 1}"
+        if word.startswith(es) and word[len(es) :] in _ES_ENDINGS:
+            return f"o{rank + 1}"
+        if word.startswith(ru) and word[len(ru) :] in _RU_ENDINGS:
+            return f"o{rank + 1}"
+    return None
+
+
+def _roman(word: str) -> str | None:
+    """A Roman numeral ("XXV" session) as its number; one letter is too ambiguous to count."""
+    if not _ROMAN.match(word):
+        return None
+    values = [_ROMAN_VALUES[letter] for letter in word]
+    total = sum(
+        -value if index + 1 < len(values) and value < values[index + 1] else value
+        for index, value in enumerate(values)
+    )
+    return str(total)
+
+
+@dataclass(frozen=True)
+class Features:
+    """One text, reduced to what the clusterer compares."""
+
+    words: tuple[str, ...]  # lowercased, without links, handles and a cut last word
+    shingles: frozenset[int]
+    numbers: frozenset[str]
+    names: frozenset[str]  # lowercased capitalised words (names of people, places, bodies)
+    dates: frozenset[str]  # month, weekday and ordinal keys
+    thread: tuple[int, int] | None  # (k, n) for a thread part "k/n ..."
+    embed_text: str
+
+
+def clean(text: str) -> tuple[str, tuple[int, int] | None]:
+    """The text without links, handles, hashtags, a thread prefix and a cut last word."""
+    text = unicodedata.normalize("NFKC", text)
+    text = URL.sub(" ", text)
+    thread = None
+    found = THREAD.match(text)
+    if found and 1 <= int(found.group(1)) <= int(found.group(2)) <= 30:
+        thread = (int(found.group(1)), int(found.group(2)))
+        text = text[found.end() :]
+    text = CUT.sub(" ", HANDLE.sub(" ", text))
+    return " ".join(text.split()), thread
+
+
+def features(text: str) -> Features:
+    cleaned, thread = clean(text)
+    raw = WORD.findall(cleaned)[:MAX_WORDS]
+    words = tuple(word.lower() for word in raw)
+    if len(words) >= SHINGLE:
+        shingles = frozenset(hash(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    else:
+        shingles = frozenset({hash(words)}) if words else frozenset()
+    found = [number.lstrip("0") or "0" for number in NUMBER.findall(" ".join(raw))]
+    numbers = frozenset(found + [value for value in map(_roman, raw) if value is not None])
+    names = frozenset(
+        word.lower() for word in raw if len(word) > 1 and word[0].isupper() and not word.isdigit()
+    )
+    dates: set[str] = set()
+    for index, word in enumerate(words):
+        ordinal = _ordinal_key(word)
+        if ordinal is not None:
+            dates.add(ordinal)
+            continue
+        key = _date_key(word, words[index - 1] if index else "")
+        if key is None:
+            continue
+        near = words[max(0, index - 2) : index + 3]
+        if key not in _AMBIGUOUS or any(other.isdigit() for other in near):
+            dates.add(key)
+    embed_text = cleaned[:EMBED_CHARS].rsplit(" ", 1)[0] if len(cleaned) > EMBED_CHARS else cleaned
+    return Features(
+        words=words,
+        shingles=shingles,
+        numbers=numbers,
+        names=names,
+        dates=frozenset(dates),
+        thread=thread,
+        embed_text=embed_text,
+    )
+
+
+def link_keys(links: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Links that name one document, with language segments dropped (/ru/…/123 = /en/…/123)."""
+    out = set()
+    for link in links:
+        try:
+            parts = urlsplit(link.strip())
+        except ValueError:
+            continue
+        host = parts.netloc.lower().removeprefix("www.")
+        if not host or host in SOCIAL_HOSTS:
+            continue
+        segments = [segment for segment in parts.path.lower().split("/") if segment]
+        if len(segments) < 2:
+            continue
+        kept = [segment for segment in segments if segment not in LANGUAGE_SEGMENTS]
+        out.add(host + "/" + "/".join(kept) + ("?" + parts.query if parts.query else ""))
+    return frozenset(out)
+
+
+def consistent(small: Features, large: Features, *, same_language: bool, slack: int = 0) -> bool:
+    """Whether the facts of the shorter text all recur in the longer one.
+
+    A truncation or a thread part carries a subset of the full text's numbers, dates and
+    names; a template reused for another day or place does not.
+    """
+    if not small.numbers <= large.numbers or not small.dates <= large.dates:
+        return False
+    if not same_language:
+        return True
+    vocabulary = set(large.words)
+    missing = sum(1 for name in small.names if name not in vocabulary)
+    return missing <= slack
