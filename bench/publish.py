@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import sqlite3
 import sys
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.queues.base import Message
 from monitor.queues.publisher import Publisher
+from monitor.record import PostRecord
 from monitor.store import Store
 from tests.queues.support import (
     KINDS,
@@ -240,7 +240,7 @@ def prepare_store(work: Path, count: int) -> tuple[Path, list[Message]]:
         fill_outbox(store, "bench", min(1000, count - start), start=start)
     rows = store.outbox_batch(count)
     store.close()
-    messages = [Message.from_record(json.loads(row.body)) for row in rows]
+    messages = [Message.from_record(PostRecord.from_json(row.body)) for row in rows]
     files = [p for p in (work / "template").iterdir() if p.suffix == ".db"]
     return files[0], messages
 

@@ -12,13 +12,13 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from monitor.config import Settings
 from monitor.errors import FetchError, SourceError, StoreError, TranslationError
 from monitor.lang import detect_language
 from monitor.metrics import Metrics
-from monitor.record import MAX_TEXT, Language, Translation
+from monitor.record import MAX_TEXT, Language, PostRecord, Translation
 from monitor.sources.base import FetchResult, Source, SourceState
 from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
@@ -168,7 +168,7 @@ class Enricher:
             ][:limit]
             if not posts:
                 return done
-            ready: list[dict[str, Any]] = []
+            ready: list[PostRecord] = []
             detected: list[tuple[str, str, int, str, float]] = []
             queued = 0
             for post in posts:
@@ -247,7 +247,7 @@ class Enricher:
             done += self.store.mark_ready(self._translate_group(code, group))
         return done
 
-    def _translate_group(self, code: str, posts: Sequence[StoredPost]) -> list[dict[str, Any]]:
+    def _translate_group(self, code: str, posts: Sequence[StoredPost]) -> list[PostRecord]:
         model = self.translator.model_for(code, self.target)
         texts = [_translation_text(p) for p in posts]
         translation: Iterable[Translation]

@@ -137,6 +137,18 @@ class Translation:
             "model": self.model,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Translation:
+        """A translation from its JSON object (`to_dict`)."""
+        return cls(
+            data["status"],
+            text=data.get("text"),
+            source=data.get("from"),
+            target=data.get("to"),
+            engine=data.get("engine"),
+            model=data.get("model"),
+        )
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
@@ -155,6 +167,111 @@ def parse_time(text: str) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """One `monitor.post/1` record revision, built once; `as_dict` is its binding JSON shape."""
+
+    id: str
+    revision: int
+    platform: str
+    source: str
+    author: Author
+    url: str | None
+    published_at: datetime
+    collected_at: datetime
+    kind: Kind
+    title: str | None
+    text: str
+    truncated: bool
+    language: Language
+    translation: Translation
+    links: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    mentions: tuple[str, ...]
+    media: tuple[Media, ...]
+    refs: Refs
+    content_hash: str
+    deleted_at: datetime | None = None
+
+    @property
+    def message_id(self) -> str:
+        """The stable broker message id of this revision: `<id>#<revision>`."""
+        return f"{self.id}#{self.revision}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object, keys in the published order, every optional field present."""
+        return {
+            "schema": SCHEMA_ID,
+            "id": self.id,
+            "revision": self.revision,
+            "platform": self.platform,
+            "source": self.source,
+            "author": {
+                "handle": self.author.handle,
+                "name": self.author.name,
+                "url": self.author.url,
+            },
+            "url": self.url,
+            "published_at": format_time(self.published_at),
+            "collected_at": format_time(self.collected_at),
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "truncated": self.truncated,
+            "language": {
+                "code": self.language.code,
+                "confidence": self.language.confidence,
+                "detector": self.language.detector,
+            },
+            "translation": self.translation.to_dict(),
+            "links": list(self.links),
+            "hashtags": list(self.hashtags),
+            "mentions": list(self.mentions),
+            "media": [{"type": m.type, "url": m.url} for m in self.media],
+            "refs": {
+                "reply_to": self.refs.reply_to,
+                "repost_of": self.refs.repost_of,
+                "quote_of": self.refs.quote_of,
+            },
+            "content_hash": self.content_hash,
+            "deleted_at": format_time(self.deleted_at) if self.deleted_at else None,
+        }
+
+    def to_json(self) -> str:
+        """The wire form: compact, UTF-8 kept as is."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> PostRecord:
+        """A record read back from its wire form (`to_json`)."""
+        data = json.loads(raw)
+        language = data["language"]
+        deleted = data.get("deleted_at")
+        return cls(
+            id=data["id"],
+            revision=int(data["revision"]),
+            platform=data["platform"],
+            source=data["source"],
+            author=Author(**data["author"]),
+            url=data["url"],
+            published_at=parse_time(data["published_at"]),
+            collected_at=parse_time(data["collected_at"]),
+            kind=data["kind"],
+            title=data["title"],
+            text=data["text"],
+            truncated=bool(data.get("truncated", False)),
+            language=Language(language["code"], language["confidence"], language["detector"]),
+            translation=Translation.from_dict(data["translation"]),
+            links=tuple(data["links"]),
+            hashtags=tuple(data["hashtags"]),
+            mentions=tuple(data["mentions"]),
+            media=tuple(Media(**m) for m in data["media"]),
+            refs=Refs(**data["refs"]),
+            content_hash=data["content_hash"],
+            deleted_at=parse_time(deleted) if deleted else None,
+        )
+
+
 def build_record(
     item: Item,
     *,
@@ -164,48 +281,34 @@ def build_record(
     language: Language,
     translation: Translation,
     deleted_at: datetime | None = None,
-) -> dict[str, Any]:
-    """Assemble the binding `monitor.post/1` JSON object for one post revision.
+) -> PostRecord:
+    """Assemble the `monitor.post/1` record of one post revision.
 
     `deleted_at` is when the monitor noticed the post was deleted; None while it exists.
     """
-    return {
-        "schema": SCHEMA_ID,
-        "id": item.id,
-        "revision": revision,
-        "platform": item.platform,
-        "source": source,
-        "author": {"handle": item.author.handle, "name": item.author.name, "url": item.author.url},
-        "url": item.url,
-        "published_at": format_time(item.published_at or collected_at),
-        "collected_at": format_time(collected_at),
-        "kind": item.kind,
-        "title": item.title,
-        "text": item.text,
-        "truncated": item.truncated,
-        "language": {
-            "code": language.code,
-            "confidence": round(language.confidence, 4),
-            "detector": language.detector,
-        },
-        "translation": translation.to_dict(),
-        "links": list(item.links),
-        "hashtags": list(item.hashtags),
-        "mentions": list(item.mentions),
-        "media": [{"type": m.type, "url": m.url} for m in item.media],
-        "refs": {
-            "reply_to": item.refs.reply_to,
-            "repost_of": item.refs.repost_of,
-            "quote_of": item.refs.quote_of,
-        },
-        "content_hash": item.content_hash,
-        "deleted_at": format_time(deleted_at) if deleted_at else None,
-    }
-
-
-def message_id(record: dict[str, Any]) -> str:
-    """The stable broker message id of a record revision: `<id>#<revision>`."""
-    return f"{record['id']}#{record['revision']}"
+    return PostRecord(
+        id=item.id,
+        revision=revision,
+        platform=item.platform,
+        source=source,
+        author=item.author,
+        url=item.url,
+        published_at=item.published_at or collected_at,
+        collected_at=collected_at,
+        kind=item.kind,
+        title=item.title,
+        text=item.text,
+        truncated=item.truncated,
+        language=replace(language, confidence=round(language.confidence, 4)),
+        translation=translation,
+        links=item.links,
+        hashtags=item.hashtags,
+        mentions=item.mentions,
+        media=item.media,
+        refs=item.refs,
+        content_hash=item.content_hash,
+        deleted_at=deleted_at,
+    )
 
 
 @cache

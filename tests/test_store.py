@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import StoreError
-from monitor.record import Author, Item, Language, Translation
+from monitor.record import Author, Item, Language, PostRecord, Translation
 from monitor.sources.base import SourceState
 from monitor.store import Store
 from monitor.store.migrations import MIGRATIONS
@@ -75,7 +75,7 @@ def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
     assert store.source_failures(start, end)[0]["failures"] == 2
 
 
-def ready_record(store: Store, native: str) -> dict[str, object]:
+def ready_record(store: Store, native: str) -> PostRecord:
     post = next(p for p in store.posts_in_stage("collected") if p.id == f"rss:feed/{native}")
     return post.record(Language("es", 0.99), Translation("no_model", source="es", target="en"))
 
@@ -94,12 +94,9 @@ def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> No
     assert store.mark_ready([ready_record_from_ready(store)]) == 0
 
 
-def ready_record_from_ready(store: Store) -> dict[str, object]:
+def ready_record_from_ready(store: Store) -> PostRecord:
     row = query(store, "SELECT body FROM outbox ORDER BY seq DESC LIMIT 1")[0]
-    import json
-
-    record: dict[str, object] = json.loads(row[0])
-    return record
+    return PostRecord.from_json(row[0])
 
 
 def test_upgrading_keeps_unsent_outbox_rows_pending(tmp_path: Path) -> None:

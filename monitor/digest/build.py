@@ -46,12 +46,13 @@ def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
     """Posts collected in `window` whose detection or translation has not finished yet.
 
     They are shown with their translation pending rather than missing from every digest.
+    As dicts, the shape of the published records read back from the outbox beside them.
     """
     return [
         post.record(
             post.detected or Language("und", 0.0),
             Translation("pending", source=post.language or "und"),
-        )
+        ).as_dict()
         for post in store.unready_posts(window.start, window.end)
     ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, Protocol, runtime_checkable
 
 from monitor.config import QueueSettings
-from monitor.record import CE_TYPE, message_id
+from monitor.record import CE_TYPE, PostRecord, format_time
 
 
 class Message(NamedTuple):
@@ -26,14 +26,14 @@ class Message(NamedTuple):
     time: str
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Message:
+    def from_record(cls, record: PostRecord) -> Message:
         return cls(
-            message_id=message_id(record),
-            body=json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-            platform=str(record["platform"]),
-            language=str(record["language"]["code"]),
-            source=str(record["source"]),
-            time=str(record["collected_at"]),
+            message_id=record.message_id,
+            body=record.to_json(),
+            platform=record.platform,
+            language=record.language.code,
+            source=record.source,
+            time=format_time(record.collected_at),
         )
 
     @property

@@ -12,7 +12,6 @@ from monitor.record import (
     Item,
     Language,
     Translation,
-    TranslationStatus,
     build_record,
     format_time,
     parse_time,
@@ -104,16 +103,7 @@ def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp:
     ).fetchone()
     revision = int(row[0]) + 1
     item = Item.from_json(row[2])
-    stored: dict[str, Any] = json.loads(row[6]) if row[6] else {"status": "not_needed"}
-    status: TranslationStatus = stored["status"]
-    translation = Translation(
-        status,
-        text=stored.get("text"),
-        source=stored.get("from"),
-        target=stored.get("to"),
-        engine=stored.get("engine"),
-        model=stored.get("model"),
-    )
+    translation = Translation.from_dict(json.loads(row[6]) if row[6] else {"status": "not_needed"})
     record = build_record(
         item,
         source=row[1],

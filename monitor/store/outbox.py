@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from monitor.record import message_id
+from monitor.record import PostRecord, format_time
 from monitor.store.db import StoreBase
 
 # The name the store file is attached under on the embedded queue's own connection.
@@ -27,21 +26,22 @@ class OutboxRow(NamedTuple):
     collected_at: str
 
 
-def queue_record(db: sqlite3.Connection, record: dict[str, Any], created_at: str) -> None:
-    """Add `record` to the outbox inside the caller's transaction."""
+def queue_record(db: sqlite3.Connection, record: PostRecord, created_at: str) -> None:
+    """Add `record` to the outbox inside the caller's transaction: the one place a record
+    is serialised."""
     db.execute(
         "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
         " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            message_id(record),
-            record["id"],
-            record["revision"],
-            record["source"],
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            record.message_id,
+            record.id,
+            record.revision,
+            record.source,
+            record.to_json(),
             created_at,
-            record["platform"],
-            record["language"]["code"],
-            record["collected_at"],
+            record.platform,
+            record.language.code,
+            format_time(record.collected_at),
         ),
     )
 

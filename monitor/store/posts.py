@@ -13,6 +13,7 @@ from monitor.record import (
     MAX_TEXT,
     Item,
     Language,
+    PostRecord,
     Translation,
     build_record,
     format_time,
@@ -51,7 +52,7 @@ class StoredPost:
             return None
         return Language(self.language, self.confidence or 0.0)
 
-    def record(self, language: Language, translation: Translation) -> dict[str, Any]:
+    def record(self, language: Language, translation: Translation) -> PostRecord:
         """This revision as a `monitor.post/1` record."""
         return build_record(
             self.item,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from monitor.record import format_time, utcnow
+from monitor.record import PostRecord, format_time, utcnow
 from monitor.store.db import StoreBase
 from monitor.store.outbox import queue_record
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
@@ -47,7 +46,7 @@ class StagesMixin(StoreBase):
                 ],
             )
 
-    def mark_ready(self, records: Sequence[dict[str, Any]]) -> int:
+    def mark_ready(self, records: Sequence[PostRecord]) -> int:
         """Store each record's enrichment and queue it in the outbox, atomically.
 
         A record whose post has meanwhile moved to a newer revision is skipped.
@@ -61,13 +60,13 @@ class StagesMixin(StoreBase):
                     " translation_status = ?, updated_at = ?"
                     " WHERE id = ? AND revision = ? AND stage != 'ready'",
                     (
-                        record["language"]["code"],
-                        record["language"]["confidence"],
-                        json.dumps(record["translation"], ensure_ascii=False),
-                        record["translation"]["status"],
+                        record.language.code,
+                        record.language.confidence,
+                        json.dumps(record.translation.to_dict(), ensure_ascii=False),
+                        record.translation.status,
                         now,
-                        record["id"],
-                        record["revision"],
+                        record.id,
+                        record.revision,
                     ),
                 )
                 if cursor.rowcount != 1:

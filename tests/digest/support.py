@@ -13,6 +13,7 @@ from monitor.record import (
     Item,
     Language,
     Media,
+    PostRecord,
     Translation,
     build_record,
     format_time,
@@ -80,7 +81,7 @@ def add_post(
     *,
     text: str | None = None,
     ready: bool = True,
-) -> dict[str, Any]:
+) -> PostRecord:
     """Collect `sample` (again, if `text` changes it) and, with `ready`, enrich and publish it."""
     item = item_of(sample, text)
     store.save_fetch(
@@ -108,7 +109,7 @@ def add_post(
     return record
 
 
-def seed(store: Store, shift: timedelta = timedelta(0)) -> list[dict[str, Any]]:
+def seed(store: Store, shift: timedelta = timedelta(0)) -> list[PostRecord]:
     """Every sample, collected 3 minutes after it was published (moved by `shift`)."""
     records = []
     for sample in samples():

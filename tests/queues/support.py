@@ -17,7 +17,7 @@ from typing import Any
 from monitor.config import QueueSettings
 from monitor.queues.base import QueueBackend
 from monitor.queues.sqlite import QUEUE_FILE, SqliteQueue
-from monitor.record import Author, Item, Language, Translation, build_record
+from monitor.record import Author, Item, Language, PostRecord, Translation, build_record
 from monitor.sources.base import SourceState
 from monitor.store import Store
 
@@ -96,7 +96,7 @@ def _item(source: str, n: int) -> Item:
     )
 
 
-def records(source: str, count: int, start: int = 0) -> list[dict[str, Any]]:
+def records(source: str, count: int, start: int = 0) -> list[PostRecord]:
     return [
         build_record(
             _item(source, n),

@@ -7,7 +7,6 @@ the same queue reached through `publish()`, the path every broker takes.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +18,7 @@ from monitor.errors import QueueError
 from monitor.queues.base import CopiesOutbox, Message, QueueBackend
 from monitor.queues.publisher import Publisher
 from monitor.queues.sqlite import SqliteQueue
+from monitor.record import PostRecord
 from monitor.store import Store
 from tests.queues.support import fill_outbox, tail_all
 
@@ -86,7 +86,7 @@ async def test_republishing_the_same_revision_is_stored_once(tmp_path: Path) -> 
     fill_outbox(store, "a", 3)
     queue = SqliteQueue(QueueSettings(), tmp_path)
     rows = store.outbox_batch(10)
-    messages = [Message.from_record(json.loads(r.body)) for r in rows]
+    messages = [Message.from_record(PostRecord.from_json(r.body)) for r in rows]
     await queue.publish(messages)
     await queue.publish(messages)
     assert len(await tail_all(queue)) == 3
