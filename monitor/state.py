@@ -1,14 +1,15 @@
-"""What is remembered about a source and its posts between polls.
+"""What is remembered between polls (a source's state, its known posts) and the period a
+digest covers.
 
-Shared by the adapters (`sources/`), which produce and read it, and the store, which keeps
-it; it lives below both so the store never imports an adapter module.
+Shared by the adapters (`sources/`) and the digest, which produce and read these, and the
+store, which keeps them; they live below all three so the store never imports a higher layer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 
@@ -45,3 +46,15 @@ class KnownPost:
     url: str | None
     published_at: datetime | None
     kind: str = "post"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The half-open period [start, end) in UTC whose collected posts a digest covers."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start

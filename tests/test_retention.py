@@ -13,11 +13,11 @@ from monitor import retention
 from monitor.config import ConfigProblems, QueueSettings, Settings, parse_settings
 from monitor.daemon import Daemon
 from monitor.digest import log as digest_log
-from monitor.digest.model import Window
 from monitor.queues.publisher import Publisher
 from monitor.queues.sqlite import SqliteQueue
 from monitor.record import Author, Item, format_time, utcnow
 from monitor.sources.base import SourceState
+from monitor.state import Window
 from monitor.store import Store
 from monitor.translate.cache import TranslationCache
 from tests.queues.support import ES, NO_MODEL, delivered, fill_outbox

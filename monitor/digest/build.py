@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.config import Settings
@@ -16,30 +15,15 @@ from monitor.digest.model import (
     Digest,
     Failure,
     PostView,
-    Window,
 )
 from monitor.digest.window import label
 from monitor.record import Language, Translation, parse_time
+from monitor.state import Window
 from monitor.store import Store
 from monitor.text.diff import diff
+from monitor.text.entities import http_url as safe_url
 
 STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
-
-
-def safe_url(value: object) -> str | None:
-    """`value` if it is an absolute http(s) URL, else None: nothing else becomes a link."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ord(char) < 0x21 for char in text):
-        return None
-    return text
 
 
 def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:

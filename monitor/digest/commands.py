@@ -15,10 +15,10 @@ from monitor.digest import log as digest_log
 from monitor.digest.deliver import FILE_POLICY
 from monitor.digest.digester import Digester
 from monitor.digest.errors import DigestConfigError
-from monitor.digest.model import Window
 from monitor.digest.window import day_window, whole_seconds
 from monitor.errors import ConfigError, MonitorError
 from monitor.record import utcnow
+from monitor.state import Window
 from monitor.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2

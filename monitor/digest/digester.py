@@ -16,10 +16,11 @@ from monitor.digest.deliver import deliver, smtp_password
 from monitor.digest.errors import DeliveryFailed, DigestConfigError
 from monitor.digest.log import DigestRow
 from monitor.digest.message import compose, new_message_id
-from monitor.digest.model import Digest, Window
+from monitor.digest.model import Digest
 from monitor.digest.render import Rendered, Renderer
 from monitor.digest.window import DAY, label
 from monitor.record import format_time
+from monitor.state import Window
 from monitor.store import Store
 
 log = logging.getLogger("monitor.digest")

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from monitor.config import Settings
 from monitor.digest import log as digest_log
 from monitor.digest.digester import Digester, Outcome
-from monitor.digest.model import Window
 from monitor.digest.window import latest_boundary, whole_seconds
 from monitor.errors import MonitorError
 from monitor.record import format_time, utcnow
+from monitor.state import Window
 from monitor.store import Store
 
 log = logging.getLogger("monitor.digest")

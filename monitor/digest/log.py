@@ -7,46 +7,18 @@ that covers its window, or a manual `monitor digest send` that did not get throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.digest.model import Window
+from monitor.state import Window
 from monitor.store import DigestEntry, Store
 
-
-@dataclass(frozen=True, slots=True)
-class DigestRow:
-    id: int
-    window: Window
-    recipients: tuple[str, ...]
-    message_id: str
-    status: str
-    attempts: int
-    last_error: str | None
-    next_attempt: datetime | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-def _row(entry: DigestEntry) -> DigestRow:
-    return DigestRow(
-        id=entry.id,
-        window=Window(entry.window_start, entry.window_end),
-        recipients=entry.recipients,
-        message_id=entry.message_id,
-        status=entry.status,
-        attempts=entry.attempts,
-        last_error=entry.last_error,
-        next_attempt=entry.next_attempt,
-        created_at=entry.created_at,
-        sent_at=entry.sent_at,
-    )
+# A row of the ledger, as the store reads it.
+DigestRow = DigestEntry
 
 
 def last_sent(store: Store) -> DigestRow | None:
     """The sent digest whose window ends last."""
-    entry = store.last_sent_digest()
-    return _row(entry) if entry else None
+    return store.last_sent_digest()
 
 
 def next_start(store: Store) -> datetime | None:
@@ -72,12 +44,11 @@ def last_sent_at(store: Store) -> datetime | None:
 
 
 def find(store: Store, window: Window) -> DigestRow | None:
-    entry = store.find_digest(window.start, window.end)
-    return _row(entry) if entry else None
+    return store.find_digest(window.start, window.end)
 
 
 def pending(store: Store) -> list[DigestRow]:
-    return [_row(entry) for entry in store.pending_digests()]
+    return store.pending_digests()
 
 
 def earliest_post(store: Store) -> datetime | None:
@@ -89,7 +60,7 @@ def create(
     store: Store, window: Window, recipients: tuple[str, ...], message_id: str, now: datetime
 ) -> DigestRow:
     """Record a digest for `window` as pending, or return the row that already holds it."""
-    return _row(store.create_digest(window.start, window.end, recipients, message_id, now))
+    return store.create_digest(window.start, window.end, recipients, message_id, now)
 
 
 def claim(store: Store, row: DigestRow, now: datetime, lease: timedelta) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from monitor.state import Window
 from monitor.text.diff import Segment
 
 LANGUAGE_NAMES = {
@@ -49,18 +50,6 @@ def language_name(code: str) -> str:
 
 def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The half-open period [start, end) in UTC whose collected posts a digest covers."""
-
-    start: datetime
-    end: datetime
-
-    @property
-    def length(self) -> timedelta:
-        return self.end - self.start
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.digest.model import Window
+from monitor.state import Window
 
 DAY = timedelta(days=1)
 

@@ -12,28 +12,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import ParamSpec, TypeVar
-from urllib.parse import urlsplit
 
 from monitor.errors import ParseError
 from monitor.record import Item
+from monitor.text.entities import http_url
 
 log = logging.getLogger("monitor.sources")
 
 T = TypeVar("T")
 R = TypeVar("R")
 P = ParamSpec("P")
-
-
-def http_url(value: object) -> str | None:
-    """`value` stripped if it is an http(s) URL with a host; None for `javascript:` and the rest."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def http_only(item: Item) -> Item:

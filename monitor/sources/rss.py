@@ -15,10 +15,10 @@ from monitor.config import SourceSettings
 from monitor.errors import ParseError
 from monitor.record import Author, Item, Media
 from monitor.sources.base import FetchResult, KnownPost, RecheckResult, Source, SourceState
-from monitor.sources.entries import http_only, http_url, map_entries, off_loop
+from monitor.sources.entries import http_only, map_entries, off_loop
 from monitor.sources.hints import lang_hint
 from monitor.sources.rss_recheck import recheck_links
-from monitor.text.entities import find_hashtags, find_links, find_mentions
+from monitor.text.entities import find_hashtags, find_links, find_mentions, http_url
 from monitor.text.html import html_to_text, links_in_html
 
 FEED_ACCEPT = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.record import format_time, parse_time
+from monitor.state import Window
 from monitor.store.db import StoreBase
 
 _COLUMNS = (
@@ -24,8 +25,7 @@ _COLUMNS = (
 @dataclass(frozen=True, slots=True)
 class DigestEntry:
     id: int
-    window_start: datetime
-    window_end: datetime
+    window: Window
     recipients: tuple[str, ...]
     message_id: str
     status: str
@@ -39,8 +39,7 @@ class DigestEntry:
 def _entry(row: sqlite3.Row) -> DigestEntry:
     return DigestEntry(
         id=int(row["id"]),
-        window_start=parse_time(row["window_start"]),
-        window_end=parse_time(row["window_end"]),
+        window=Window(parse_time(row["window_start"]), parse_time(row["window_end"])),
         recipients=tuple(json.loads(row["recipients"])),
         message_id=row["message_id"],
         status=row["status"],

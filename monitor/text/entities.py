@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from urllib.parse import urlsplit
 
 # Each pattern starts with a literal character (a lookbehind after it checks what precedes),
 # so `re` skips ahead to candidates instead of trying every position of a long text.
@@ -11,6 +12,24 @@ URL = re.compile(r"[hH](?i:ttps?://)[^\s<>\"'«»]+|[pP](?i:ic\.twitter\.com/)\w
 HASHTAG = re.compile(r"#(?<![\w&/]#)(\w*[^\W\d]\w*)")
 MENTION = re.compile(r"@(?<![\w/@.]@)(\w{1,64}(?:@[\w.-]+\.\w+)?)")
 _TRAILING = ".,;:!?)]}…»\"'"
+
+
+def http_url(value: object) -> str | None:
+    """`value` stripped, if it is an absolute http(s) URL with a host and no white space or
+    control characters inside; None for `javascript:`, `data:` and the rest. The one rule for
+    what may become a link, in records and in what analysts read."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(char) < 0x21 for char in text):
+        return None
+    return text
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:

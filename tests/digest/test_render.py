@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 
 from monitor.digest.build import build_digest, safe_url
 from monitor.digest.errors import DigestConfigError
-from monitor.digest.model import Window
 from monitor.digest.render import Renderer, linkify
 from monitor.sources.base import SourceState
+from monitor.state import Window
 from monitor.store import Store
 from tests.digest.support import add_failure, add_post, make_settings, samples, seed
 
