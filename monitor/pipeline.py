@@ -10,9 +10,9 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from monitor.config import Settings
 from monitor.errors import FetchError, SourceError, StoreError, TranslationError
@@ -22,6 +22,8 @@ from monitor.record import MAX_TEXT, Language, PostRecord, Translation
 from monitor.sources.base import FetchResult, Source, SourceState
 from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
+
+T = TypeVar("T")
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -112,16 +114,22 @@ async def collect(
 
 
 async def _fetch_within(source: Source, state: SourceState, deadline: float | None) -> FetchResult:
+    return await within(deadline, source.fetch(state), f"source {source.name}: the poll")
+
+
+async def within(deadline: float | None, work: Awaitable[T], what: str) -> T:
+    """`work`, ended as a `timeout` FetchError once it outlasts `deadline` (poll_deadline);
+    a TimeoutError of its own (not the deadline's) passes through unchanged."""
     if deadline is None:
-        return await source.fetch(state)
+        return await work
     try:
         async with asyncio.timeout(deadline) as scope:
-            return await source.fetch(state)
+            return await work
     except TimeoutError:
         if not scope.expired():
             raise
         raise FetchError(
-            f"source {source.name}: the poll took longer than poll_deadline ({deadline:g}s)",
+            f"{what} took longer than poll_deadline ({deadline:g}s)",
             kind="timeout",
             remedy="the server answers too slowly; raise [monitor] poll_deadline if it is honest",
         ) from None

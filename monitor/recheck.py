@@ -6,12 +6,12 @@ poll deadline, and turns any trouble into "could not tell", never into a deletio
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.errors import SourceError, StoreError
+from monitor.errors import SourceError
+from monitor.pipeline import within
 from monitor.record import utcnow
 from monitor.sources.base import RecheckResult, Source
 from monitor.store import Store
@@ -49,14 +49,9 @@ async def recheck(
     if not posts:
         return RecheckOutcome(source.name)
     try:
-        async with asyncio.timeout(deadline):
-            result = await source.recheck(posts)
-    except TimeoutError:
-        return _failed(source, len(posts), f"the recheck took longer than {deadline:g}s")
+        result = await within(deadline, source.recheck(posts), f"source {source.name}: the recheck")
     except SourceError as error:
         return _failed(source, len(posts), str(error))
-    except StoreError:
-        raise
     except Exception as error:  # an adapter bug must not take the daemon down
         log.exception("source %s: recheck failed unexpectedly", source.name)
         return _failed(source, len(posts), f"unexpected {type(error).__name__}: {error}")
@@ -72,14 +67,17 @@ def _note(
     now: datetime,
 ) -> RecheckOutcome:
     presence = {post_id: result.of(post_id) for post_id in posts_ids}
-    if len(presence) >= WHOLE_ACCOUNT and all(seen == "missing" for seen in presence.values()):
-        # Every post gone at once is the account (suspended, renamed, made private) or the
-        # lookup, not a wave of deletions: count nothing until some post answers again.
+    answered = [seen for seen in presence.values() if seen != "unknown"]
+    if len(answered) >= WHOLE_ACCOUNT and all(seen == "missing" for seen in answered):
+        # Every post asked about gone at once is the account (suspended, renamed, made
+        # private) or the lookup, not a wave of deletions: count nothing until some post
+        # answers again. Posts the adapter did not ask about (past its lookups per run)
+        # are unknown and do not hide this.
         log.warning(
             "source %s: all %d rechecked posts are missing; taken as an account-level change,"
             " not deletions (check the account)",
             source.name,
-            len(presence),
+            len(answered),
         )
         presence = dict.fromkeys(presence, "unknown")
     deleted = store.record_recheck(source.name, presence, noticed_at=now)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from monitor.config import Settings
 from monitor.digest import log as digest_log
+from monitor.digest.deliver import files_dir
 from monitor.record import utcnow
 from monitor.store import PruneResult, Store
 
@@ -27,10 +28,6 @@ _DIGEST_FILES = ("digest-*.eml", "digest-*.html", ".digest-*.tmp")
 class Pruned:
     store: PruneResult | None
     files: int
-
-
-def digest_dir(settings: Settings) -> Path:
-    return settings.digest.out_dir or Path(settings.monitor.data_dir) / "digests"
 
 
 def prune(settings: Settings, store: Store, now: datetime | None = None) -> Pruned:
@@ -48,7 +45,7 @@ def prune(settings: Settings, store: Store, now: datetime | None = None) -> Prun
     if posts_before is not None and covered is not None:
         posts_before = min(posts_before, covered)
     result = store.prune(before, outbox_before=covered, posts_before=posts_before)
-    files = prune_digest_files(digest_dir(settings), before)
+    files = prune_digest_files(files_dir(settings.digest, Path(settings.monitor.data_dir)), before)
     if result.total or files:
         log.info(
             "retention: deleted %d source event(s), %d cached translation(s), %d sent outbox"

@@ -222,3 +222,29 @@ async def test_every_post_missing_at_once_is_an_account_change_not_deletions(
             outcome = await recheck(source, store, now=NOTICED + timedelta(hours=hour))
             assert outcome.deleted == () and outcome.unknown == 3
     assert len(outbox(store)) == 3
+
+
+async def test_posts_not_asked_about_do_not_hide_an_account_level_change(tmp_path: Path) -> None:
+    """An adapter asks about a bounded number of posts a run; the rest are unknown. Every
+    post it did ask about missing is still an account change, not deletions."""
+
+    class AllAskedGone(Source):
+        platform = "mastodon"
+
+        async def fetch(self, state: SourceState) -> FetchResult:
+            raise AssertionError("not polled here")
+
+        async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
+            return RecheckResult({post.id: "missing" for post in posts[:3]})
+
+    store = Store.open(tmp_path)
+    publish(store, *(item(str(n), f"Comunicado {n}.") for n in range(5)))
+    settings = SourceSettings.model_validate(
+        {"name": "masto", "platform": "mastodon", "handle": "CancilleriaVE@mastodon.social"}
+    )
+    async with HttpClient() as http:
+        source = AllAskedGone(settings, http)
+        for hour in range(3):
+            outcome = await recheck(source, store, now=NOTICED + timedelta(hours=hour))
+            assert outcome.deleted == () and outcome.unknown == 5
+    assert len(outbox(store)) == 5

@@ -102,7 +102,7 @@ def digest_send(settings: Settings, store: Store, day: date | None, force: bool 
                 file=sys.stderr,
             )
             return EXIT_OK
-        if row is None and day is None and not force and digester.news(window) is None:
+        if row is None and day is None and not force and not digester.news(window):
             return _nothing_new(digester, window, " (--force sends one anyway)")
         now = whole_seconds(utcnow())
         if row is None:

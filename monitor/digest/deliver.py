@@ -37,6 +37,11 @@ def smtp_password(smtp: SmtpSettings) -> str | None:
     return password
 
 
+def files_dir(settings: DigestSettings, data_dir: Path) -> Path:
+    """Where file delivery writes its `.eml` and `.html` (retention prunes the same folder)."""
+    return settings.out_dir or data_dir / "digests"
+
+
 def deliver(
     settings: DigestSettings, data_dir: Path, message: EmailMessage, html: str, name: str
 ) -> str:
@@ -45,7 +50,7 @@ def deliver(
         return send_smtp(settings.smtp, message, settings.sender, settings.to)
     if settings.delivery == "maildir":
         return str(write_maildir(settings.out_dir or data_dir / "maildir", message))
-    return str(write_files(settings.out_dir or data_dir / "digests", message, html, name))
+    return str(write_files(files_dir(settings, data_dir), message, html, name))
 
 
 def send_smtp(

@@ -14,14 +14,13 @@ from monitor.digest import log as digest_log
 from monitor.digest.build import build_digest
 from monitor.digest.deliver import deliver, smtp_password
 from monitor.digest.errors import DeliveryFailed, DigestConfigError
-from monitor.digest.log import DigestRow
 from monitor.digest.message import compose, new_message_id
 from monitor.digest.model import Digest
 from monitor.digest.render import Rendered, Renderer
 from monitor.digest.window import DAY, label
 from monitor.record import format_time
 from monitor.state import Window
-from monitor.store import Store
+from monitor.store import DigestEntry, Store
 
 log = logging.getLogger("monitor.digest")
 MAX_RETRY_DELAY = 3600.0
@@ -61,11 +60,11 @@ class Digester:
     def label(self, window: Window) -> str:
         return label(window, self.zone)
 
-    def news(self, window: Window) -> Digest | None:
-        """The digest of `window` if it has anything to say (a post, or a failed source),
-        else None: an empty digest is not sent unless asked for."""
-        digest = build_digest(self.settings, self.store, window)
-        return digest if digest.posts or digest.failures else None
+    def news(self, window: Window) -> bool:
+        """Whether `window` has anything to say (a post, or a failed source): an empty digest
+        is not sent unless asked for. Two small queries, not a digest built to be dropped."""
+        start, end = window.start, window.end
+        return self.store.has_posts(start, end) or bool(self.store.source_failures(start, end))
 
     def prepare(self, window: Window) -> tuple[Digest, Rendered]:
         digest = build_digest(self.settings, self.store, window)
@@ -84,7 +83,7 @@ class Digester:
             window=f"{format_time(window.start)}/{format_time(window.end)}",
         )
 
-    def record(self, window: Window, now: datetime) -> DigestRow:
+    def record(self, window: Window, now: datetime) -> DigestEntry:
         message_id = new_message_id(self.config.sender, window.end)
         return digest_log.create(self.store, window, self.config.to, message_id, now)
 
@@ -96,7 +95,7 @@ class Digester:
         base = self.config.retry_every
         return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), max(base, MAX_RETRY_DELAY)))
 
-    def attempt(self, row: DigestRow, now: datetime, *, retry: bool) -> Outcome:
+    def attempt(self, row: DigestEntry, now: datetime, *, retry: bool) -> Outcome:
         """Deliver `row` once. With `retry`, a failure stays pending with backoff; else it is abandoned."""
         name = self.label(row.window)
         lease = timedelta(seconds=self.config.smtp.timeout * 4 + 60)

@@ -82,7 +82,7 @@ class DigestJob:
             if current is None:
                 if self._empty_until == boundary:
                     return None
-                if digester.news(window) is None:
+                if not digester.news(window):
                     # Nothing is recorded: the next digest starts at `start` too and covers this.
                     self._empty_until = boundary
                     log.info(

@@ -12,11 +12,8 @@ from datetime import datetime, timedelta
 from monitor.state import Window
 from monitor.store import DigestEntry, Store
 
-# A row of the ledger, as the store reads it.
-DigestRow = DigestEntry
 
-
-def last_sent(store: Store) -> DigestRow | None:
+def last_sent(store: Store) -> DigestEntry | None:
     """The sent digest whose window ends last."""
     return store.last_sent_digest()
 
@@ -43,11 +40,11 @@ def last_sent_at(store: Store) -> datetime | None:
     return store.last_digest_sent_at()
 
 
-def find(store: Store, window: Window) -> DigestRow | None:
+def find(store: Store, window: Window) -> DigestEntry | None:
     return store.find_digest(window.start, window.end)
 
 
-def pending(store: Store) -> list[DigestRow]:
+def pending(store: Store) -> list[DigestEntry]:
     return store.pending_digests()
 
 
@@ -58,27 +55,27 @@ def earliest_post(store: Store) -> datetime | None:
 
 def create(
     store: Store, window: Window, recipients: tuple[str, ...], message_id: str, now: datetime
-) -> DigestRow:
+) -> DigestEntry:
     """Record a digest for `window` as pending, or return the row that already holds it."""
     return store.create_digest(window.start, window.end, recipients, message_id, now)
 
 
-def claim(store: Store, row: DigestRow, now: datetime, lease: timedelta) -> bool:
+def claim(store: Store, row: DigestEntry, now: datetime, lease: timedelta) -> bool:
     """Take the right to attempt delivery of `row` for `lease`; False if sent or leased elsewhere."""
     return store.claim_digest(row.id, now, lease)
 
 
-def mark_sent(store: Store, row: DigestRow, now: datetime) -> None:
+def mark_sent(store: Store, row: DigestEntry, now: datetime) -> None:
     store.mark_digest_sent(row.id, now)
 
 
 def mark_attempt_failed(
-    store: Store, row: DigestRow, error: str, next_attempt: datetime | None
+    store: Store, row: DigestEntry, error: str, next_attempt: datetime | None
 ) -> None:
     """Keep `row` pending until `next_attempt`, or abandon it (`failed`) when that is None."""
     store.mark_digest_attempt_failed(row.id, error, next_attempt)
 
 
-def reopen(store: Store, row: DigestRow) -> None:
+def reopen(store: Store, row: DigestEntry) -> None:
     """Make an abandoned row attemptable again (a manual re-send of the same window)."""
     store.reopen_digest(row.id)

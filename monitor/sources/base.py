@@ -52,8 +52,6 @@ class Source(abc.ABC):
     """One configured account or feed on one platform."""
 
     platform: ClassVar[str]
-    # Whether `recheck` can tell deleted posts from present ones on this platform.
-    can_recheck: ClassVar[bool] = False
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         self.settings = settings
@@ -66,6 +64,11 @@ class Source(abc.ABC):
     @abc.abstractmethod
     async def fetch(self, state: SourceState) -> FetchResult:
         """Poll the platform once. Raise a `SourceError` subclass on failure."""
+
+    @property
+    def can_recheck(self) -> bool:
+        """Whether this platform's adapter looks posts up again (it overrides `recheck`)."""
+        return type(self).recheck is not Source.recheck
 
     async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
         """Ask the platform whether each post still exists; by default nothing is known.

@@ -76,7 +76,6 @@ class _Run:
 
 class BlueskySource(Source):
     platform = "bluesky"
-    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)

@@ -62,7 +62,6 @@ def parse_handle(handle: str) -> tuple[str, str]:
 
 class MastodonSource(Source):
     platform = "mastodon"
-    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)

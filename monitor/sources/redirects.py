@@ -71,11 +71,10 @@ async def redirect_refusal(
     target_host = urlsplit(target).hostname or ""
     if not target_host:
         return None
+    if not await host_is_internal(target_host, resolve):
+        return None  # the usual case: one look at the target, none at the source
     if await host_is_internal(urlsplit(configured).hostname or "", resolve):
         return None  # an internal source on purpose may redirect inside its network
-    if await host_is_internal(target_host, resolve):
-        return (
-            f"redirected to {target_host}, a loopback or private address,"
-            " from a public host; refused"
-        )
-    return None
+    return (
+        f"redirected to {target_host}, a loopback or private address, from a public host; refused"
+    )

@@ -30,7 +30,6 @@ _TRUNCATED = ("unclosed token", "no element found", "mismatched tag")
 
 class RssSource(Source):
     platform = "rss"
-    can_recheck = True
 
     async def fetch(self, state: SourceState) -> FetchResult:
         headers = {"Accept": FEED_ACCEPT}

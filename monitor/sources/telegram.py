@@ -70,7 +70,6 @@ def channel_name(handle: str) -> str:
 
 class TelegramSource(Source):
     platform = "telegram"
-    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)

@@ -86,7 +86,6 @@ class _Run:
 
 class XSource(Source):
     platform = "x"
-    can_recheck = True
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         super().__init__(settings, http)

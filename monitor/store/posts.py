@@ -164,6 +164,17 @@ class PostsMixin(StoreBase):
         )
         return [json.loads(row[0]) for row in rows]
 
+    def has_posts(self, start: datetime, end: datetime) -> bool:
+        """Whether any post collected in [start, end) would be in its digest: published
+        (its current revision in the outbox) or still being detected or translated."""
+        rows = self._query(
+            "SELECT EXISTS (SELECT 1 FROM posts p WHERE p.collected_at >= ? AND p.collected_at < ?"
+            " AND (p.stage != 'ready' OR EXISTS (SELECT 1 FROM outbox o"
+            " WHERE o.post_id = p.id AND o.revision = p.revision)))",
+            (format_time(start), format_time(end)),
+        )
+        return bool(rows[0][0])
+
     def edited_from(
         self, keys: Sequence[tuple[str, int]]
     ) -> dict[tuple[str, int], tuple[int, Item]]:

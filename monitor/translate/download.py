@@ -219,15 +219,22 @@ def fetch(
             _copy(iter(lambda: source.read(1 << 16), b""), out, cap, None, progress)
         return
     headers = {"User-Agent": user_agent}
+
+    def each_hop(request: httpx.Request) -> None:
+        # Checked before every redirect is followed, not once at the end of the chain.
+        hop = str(request.url)
+        refusal = link_refusal(index_url, hop) if index_url is not None else None
+        if refusal and hop != url:
+            raise ValueError(f"redirected to {hop}, {refusal}")
+
+    hooks = {"request": [each_hop]}
     with (
-        httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as client,
+        httpx.Client(
+            timeout=timeout, headers=headers, follow_redirects=True, event_hooks=hooks
+        ) as client,
         client.stream("GET", url) as response,
     ):
         response.raise_for_status()
-        final = str(response.url)
-        refusal = link_refusal(index_url, final) if index_url is not None else None
-        if refusal and final != url:
-            raise ValueError(f"redirected to {final}, {refusal}")
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() and len(length) < 20 else None
         if total is not None and total > cap:

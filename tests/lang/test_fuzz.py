@@ -6,11 +6,10 @@ import re
 import unicodedata
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 from monitor.lang import detect_language
 from monitor.lang.clean import MAX_CHARS, clean_text
-from tests.support.fuzz import fuzz_settings
+from tests.support.fuzz import fuzz_settings, texts_with
 
 BLOCKS = [
     "a" * 300,
@@ -29,10 +28,7 @@ BLOCKS = [
     "l·lusió d'any ",
     "e\u0301\u0301 ",
 ]
-texts = st.one_of(
-    st.text(max_size=400),
-    st.lists(st.one_of(st.sampled_from(BLOCKS), st.text(max_size=20)), max_size=20).map("".join),
-)
+texts = texts_with(BLOCKS, size=400, piece=20, count=20)
 CLEAN_CHARS = re.compile(r"[^\s'\-·¿¡]")
 
 

@@ -325,6 +325,14 @@ def install_unzipped(package: BuiltPackage, packages_dir: Path) -> Path:
     return packages_dir / package.folder
 
 
+@pytest.fixture
+def installed(argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage]) -> ArgosEnv:
+    """Both tiny packages unzipped into this test's packages dir."""
+    for package in argos_packages.values():
+        install_unzipped(package, argos_env.packages_dir)
+    return argos_env
+
+
 # The start of a script that runs `argostranslate.translate` offline in a child process
 # (the parity test, the translation bench). The default install carries no stanza, minisbd
 # or PyTorch (argostranslate is installed --no-deps), yet argostranslate/sbd.py imports
@@ -375,6 +383,7 @@ __all__ = [
     "declare_size",
     "hostile_zip",
     "install_unzipped",
+    "installed",
     "metadata",
     "zip_bomb",
     "zip_folder",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from monitor.text.entities import find_hashtags, find_links, find_mentions
 from monitor.text.html import html_to_text, normalize_text
-from tests.support.fuzz import fuzz_settings
+from tests.support.fuzz import fuzz_settings, texts_with
 
 TAGS = ["p", "div", "br", "li", "ul", "a", "b", "span", "script", "pre", "blockquote", "table"]
 PIECES = [
@@ -43,10 +43,7 @@ markup = st.recursive(
     ),
     max_leaves=30,
 )
-texts = st.one_of(
-    st.text(max_size=300),
-    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=10)), max_size=20).map("".join),
-)
+texts = texts_with(PIECES, size=300, piece=10, count=20)
 
 
 @fuzz_settings

@@ -21,13 +21,6 @@ ES = (TESTDATA / "posts_es.txt").read_text(encoding="utf-8").splitlines()
 RU = (TESTDATA / "posts_ru.txt").read_text(encoding="utf-8").splitlines()
 
 
-@pytest.fixture
-def installed(argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage]) -> ArgosEnv:
-    for package in argos_packages.values():
-        install_unzipped(package, argos_env.packages_dir)
-    return argos_env
-
-
 def test_building_is_cheap_and_models_load_lazily(installed: ArgosEnv) -> None:
     translator = build_translator(Settings(), None)
     assert isinstance(translator, ArgosTranslator)

@@ -1,16 +1,7 @@
 from __future__ import annotations
 
-import pytest
-
 from monitor.translate.engine import MAX_TRANSLATED_CHARS, TRUNCATED, ArgosTranslator
-from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
-
-
-@pytest.fixture
-def installed(argos_env: ArgosEnv, argos_packages: dict[str, BuiltPackage]) -> ArgosEnv:
-    for package in argos_packages.values():
-        install_unzipped(package, argos_env.packages_dir)
-    return argos_env
+from tests.support.argos_package import ArgosEnv
 
 
 def test_a_megabyte_post_is_translated_up_to_the_cap(installed: ArgosEnv) -> None:

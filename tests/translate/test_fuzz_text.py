@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 from hypothesis import given
-from hypothesis import strategies as st
 
 from monitor.translate.protect import PLACEHOLDER_BASE, protect, restore
 from monitor.translate.segment import MAX_SENTENCE_CHARS, split_sentences
-from tests.support.fuzz import fuzz_settings
+from tests.support.fuzz import fuzz_settings, texts_with
 
 BLOCKS = [
     "a" * 600,
@@ -41,10 +40,7 @@ BLOCKS = [
     "(",
     ")",
 ]
-texts = st.one_of(
-    st.text(max_size=300),
-    st.lists(st.one_of(st.sampled_from(BLOCKS), st.text(max_size=10)), max_size=25).map("".join),
-)
+texts = texts_with(BLOCKS, size=300, piece=10, count=25)
 paragraphs = texts.map(lambda text: text.replace("\n", " "))
 no_placeholders = texts.map(
     lambda text: "".join(c for c in text if not PLACEHOLDER_BASE <= ord(c) <= 0xFFFFD)
