@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
 # Enough for any detection: the n-gram model counts in full from 120 n-grams (40-odd letters).
 MAX_CHARS = 4_000
@@ -31,58 +30,6 @@ _NOISE = re.compile(
 # (the modifier-letter apostrophe ʼ is a letter itself).
 _JOINERS = "'’-‐·"
 _KEPT_MARKS = "¿¡"
-# Planes that hold combining marks and non-letter numerals (digits are `\d` already).
-_PLANES = (*range(0x0, 0x30000), *range(0xE0000, 0xE1000))
-
-
-@cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """What `str.isalpha` and "a nonspacing mark" mean, as regex classes (built on first use).
-
-    `re` has no class for either: a letter is a word character that is not a digit, not `_` and
-    not a numeral such as ² or Ⅻ.
-    """
-    marks: list[str] = []
-    numerals: list[str] = []
-    for code in _PLANES:
-        char = chr(code)
-        if unicodedata.category(char) == "Mn":
-            marks.append(char)
-        elif char.isalnum() and not char.isalpha() and not char.isdecimal():
-            numerals.append(char)
-    mark, numeral = _class(marks), _class(numerals)
-    letter = rf"(?!{numeral})[^\W\d_]"
-    joiner = f"[{re.escape(_JOINERS)}]"
-    # Anything that can never stay becomes a space; what stays only beside letters is
-    # judged in a second pass, where each alternative starts with its character (then looks
-    # back), so `re` skips to them.
-    drop = re.compile(rf"(?:(?!{mark})[^\w{_KEPT_MARKS}{re.escape(_JOINERS)}]|[\d_]|{numeral})+")
-    lone = re.compile(
-        rf"{mark}(?<!{letter}{mark})|{joiner}(?<!{letter}{joiner})|{joiner}(?!{letter})"
-    )
-    return drop, lone
-
-
-def _class(chars: list[str]) -> str:
-    """A regex matching one of `chars`. `re` tests a class holding code points past U+FFFF
-    range by range, so those get a class of their own, tried only on such characters."""
-    basic = [char for char in chars if char <= "\uffff"]
-    astral = [char for char in chars if char > "\uffff"]
-    return f"(?:[{_ranges(basic)}]|(?=[\U00010000-\U0010ffff])[{_ranges(astral)}])"
-
-
-def _ranges(chars: list[str]) -> str:
-    """A regex class body for sorted `chars`, consecutive code points as ranges."""
-    out: list[str] = []
-    index = 0
-    while index < len(chars):
-        end = index
-        while end + 1 < len(chars) and ord(chars[end + 1]) == ord(chars[end]) + 1:
-            end += 1
-        first, last = re.escape(chars[index]), re.escape(chars[end])
-        out.append(first if index == end else f"{first}-{last}")
-        index = end + 1
-    return "".join(out)
 
 
 def head(text: str) -> str:
@@ -102,13 +49,21 @@ def clean_text(text: str) -> str:
     (plus ¿ and ¡).
 
     A combining mark stays after a letter; an apostrophe, hyphen or middle dot stays between
-    two letters (apostrophes become ', hyphens -); everything else becomes a space.
+    two letters (apostrophes become ', hyphens -); everything else becomes a space. The loop
+    is linear and runs on at most MAX_CHARS characters.
     """
-    drop, lone = _patterns()
     text = _NOISE.sub(" ", unicodedata.normalize("NFC", head(text)))
-    text = lone.sub(" ", drop.sub(" ", text))
-    text = text.replace("‐", "-").replace("’", "'")
-    return " ".join(text.split())
+    out: list[str] = []
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        mark = unicodedata.category(char) == "Mn" and bool(out) and out[-1].isalpha()
+        if char.isalpha() or char in _KEPT_MARKS or mark:
+            out.append(char)
+        elif char in _JOINERS and 0 < i < last and text[i - 1].isalpha() and text[i + 1].isalpha():
+            out.append("·" if char == "·" else "-" if char in "-‐" else "'")
+        else:
+            out.append(" ")
+    return " ".join("".join(out).split())
 
 
 def letter_count(text: str) -> int:
