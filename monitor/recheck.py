@@ -92,9 +92,11 @@ def _note(
         requests=result.requests,
     )
     log.info(
-        "source %s: rechecked %d post(s): %d present, %d missing, %d unknown, %d deleted",
+        "source %s: rechecked %d post(s) in %d request(s): %d present, %d missing,"
+        " %d unknown, %d deleted",
         source.name,
         outcome.checked,
+        outcome.requests,
         outcome.present,
         outcome.missing,
         outcome.unknown,

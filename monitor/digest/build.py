@@ -46,23 +46,18 @@ def polled_sources(store: Store, window: Window) -> set[str]:
     return store.polled_sources(window.start, window.end)
 
 
-def edited_posts(store: Store, window: Window) -> set[str]:
-    """Posts collected in `window` whose text or title differs from an earlier revision.
-
-    A revision can also go up without an edit (a post translated again once its model
-    is installed); that is not shown as an edit.
-    """
-    return store.edited_posts(window.start, window.end)
-
-
 def previous_texts(
-    store: Store, records: Iterable[dict[str, Any]], edited: Collection[str]
+    store: Store, records: Iterable[dict[str, Any]]
 ) -> dict[tuple[str, int], tuple[int, str]]:
-    """For the latest revision of each edited post among `records`: the revision it was
-    edited from and that revision's text, keyed by (id, revision)."""
+    """For the latest revision of each post among `records` that an edit changed: the
+    revision it was edited from and that revision's text, keyed by (id, revision).
+
+    A revision can also go up without an edit (a post translated again once its model is
+    installed, a deletion noticed); the store skips those, so such posts are not edits.
+    """
     latest: dict[str, int] = {}
     for record in records:
-        if record["id"] in edited:
+        if int(record["revision"]) > 1:
             latest[record["id"]] = max(int(record["revision"]), latest.get(record["id"], 0))
     found = store.edited_from(sorted(latest.items()))
     return {key: (revision, item.text) for key, (revision, item) in found.items()}
@@ -72,15 +67,15 @@ def build_digest(settings: Settings, store: Store, window: Window) -> Digest:
     records = store.published_records(window.start, window.end)
     records += unready_records(store, window)
     failures = store.source_failures(window.start, window.end)
-    edited = edited_posts(store, window)
+    previous = previous_texts(store, records)
     return shape_digest(
         settings,
         window,
         records,
         failures,
         polled=polled_sources(store, window),
-        edited=edited,
-        previous=previous_texts(store, records, edited),
+        edited={post_id for post_id, _ in previous},
+        previous=previous,
     )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from monitor.record import (
-    Item,
     Language,
     Translation,
-    build_record,
     format_time,
     parse_time,
     utcnow,
@@ -20,6 +19,7 @@ from monitor.record import (
 from monitor.state import KnownPost, Presence
 from monitor.store.db import StoreBase
 from monitor.store.outbox import queue_record
+from monitor.store.posts import POST_COLUMNS, stored_post
 
 
 class DeletionsMixin(StoreBase):
@@ -96,23 +96,15 @@ class DeletionsMixin(StoreBase):
 
 def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp: str) -> None:
     """Write the deletion revision of a published post and queue it (see `record_recheck`)."""
-    row = db.execute(
-        "SELECT revision, source, item, content_hash, language, confidence, translation"
-        " FROM posts WHERE id = ?",
-        (post_id,),
-    ).fetchone()
-    revision = int(row[0]) + 1
-    item = Item.from_json(row[2])
-    translation = Translation.from_dict(json.loads(row[6]) if row[6] else {"status": "not_needed"})
-    record = build_record(
-        item,
-        source=row[1],
-        revision=revision,
-        collected_at=now,
-        language=Language(row[4] or "und", float(row[5] or 0.0)),
-        translation=translation,
-        deleted_at=now,
+    cursor = db.execute(
+        f"SELECT {POST_COLUMNS}, content_hash, translation FROM posts WHERE id = ?", (post_id,)
     )
+    cursor.row_factory = sqlite3.Row
+    row = cursor.fetchone()
+    revision = int(row["revision"]) + 1
+    post = replace(stored_post(row), revision=revision, collected_at=now, deleted_at=now)
+    stored = json.loads(row["translation"]) if row["translation"] else {"status": "not_needed"}
+    record = post.record(post.detected or Language("und", 0.0), Translation.from_dict(stored))
     db.execute(
         "UPDATE posts SET revision = ?, deleted_at = ?, collected_at = ?, updated_at = ?"
         " WHERE id = ?",
@@ -121,6 +113,6 @@ def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp:
     db.execute(
         "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at,"
         " deleted_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (post_id, revision, row[3], row[2], stamp, stamp),
+        (post_id, revision, row["content_hash"], row["item"], stamp, stamp),
     )
     queue_record(db, record, stamp)

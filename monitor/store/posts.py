@@ -199,17 +199,6 @@ class PostsMixin(StoreBase):
                 found[(str(row[0]), int(row[1]))] = (int(row[2]), Item.from_json(row[3]))
         return found
 
-    def edited_posts(self, start: datetime, end: datetime) -> set[str]:
-        """Posts collected in [start, end) whose text or title differs from an earlier
-        revision (a revision that only re-translated the same content is no edit)."""
-        rows = self._query(
-            "SELECT DISTINCT p.id FROM posts p JOIN revisions r ON r.id = p.id"
-            " WHERE p.revision > 1 AND p.collected_at >= ? AND p.collected_at < ?"
-            " AND r.content_hash != p.content_hash",
-            (format_time(start), format_time(end)),
-        )
-        return {str(row[0]) for row in rows}
-
     def earliest_collected(self) -> datetime | None:
         """When the oldest post still in the store was collected, or None if there is none."""
         rows = self._query("SELECT MIN(collected_at) FROM posts")
