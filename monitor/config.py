@@ -171,6 +171,13 @@ class TranslationSettings(_Section):
     batch_posts: int = Field(default=64, ge=1)
 
 
+class StatementSettings(_Section):
+    """Statement clustering: a new post is compared with the posts of the last `window`."""
+
+    enabled: bool = True
+    window: Duration = 7 * 86400.0
+
+
 class QueueSettings(_Section):
     backend: Literal["sqlite", "rabbitmq", "redis", "nats"] = "sqlite"
     url: str = ""
@@ -273,6 +280,9 @@ class SourceSettings(_Section):
     deletions: bool | None = None
     recheck_every: Duration = 3600.0
     recheck_window: Annotated[str, BeforeValidator(parse_recheck_window)] = "7d"
+    # Who is behind the source, for statements: one organisation's accounts (its Russian,
+    # Spanish and English channels) publish translations of each other. Default: the name.
+    organisation: str = ""
 
     @field_validator("name")
     @classmethod
@@ -332,6 +342,7 @@ class Settings(_Section):
     languages: LanguageSettings = LanguageSettings()
     translation: TranslationSettings = TranslationSettings()
     queue: QueueSettings = QueueSettings()
+    statements: StatementSettings = StatementSettings()
     digest: DigestSettings = DigestSettings()
     sources: tuple[SourceSettings, ...] = ()
 

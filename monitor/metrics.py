@@ -66,6 +66,18 @@ class Metrics:
         self.translated_posts = Counter(
             "monitor_translated_posts", "Posts translated, per language pair", ["pair"], registry=r
         )
+        self.statement_seconds = Histogram(
+            "monitor_statement_seconds",
+            "Time to find one post's statement",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
+            registry=r,
+        )
+        self.statements_joined = Counter(
+            "monitor_statement_joins",
+            "Posts that joined an earlier post's statement, per signal",
+            ["signal"],
+            registry=r,
+        )
         self.published = Counter(
             "monitor_records_published",
             "Records confirmed by the queue backend",

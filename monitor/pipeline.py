@@ -11,7 +11,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from monitor.config import Settings
@@ -20,6 +20,7 @@ from monitor.lang import detect_language
 from monitor.metrics import Metrics
 from monitor.record import MAX_TEXT, Language, PostRecord, Translation
 from monitor.sources.base import FetchResult, Source, SourceState
+from monitor.statements.stage import StatementStage
 from monitor.store import Store, StoredPost
 from monitor.translate.base import Translator
 
@@ -136,7 +137,7 @@ async def within(deadline: float | None, work: Awaitable[T], what: str) -> T:
 
 
 class Enricher:
-    """Detects languages and decides, per post, whether it needs translating."""
+    """Detects languages, finds each post's statement, and decides whether it needs translating."""
 
     def __init__(
         self,
@@ -150,6 +151,16 @@ class Enricher:
         self.store = store
         self.translator = translator
         self._warned_pairs: set[tuple[str, str]] = set()
+        self.statements = (
+            StatementStage(
+                store,
+                window=settings.statements.window,
+                organisations={s.name: s.organisation for s in settings.sources if s.organisation},
+                metrics=metrics,
+            )
+            if settings.statements.enabled
+            else None
+        )
 
     @property
     def target(self) -> str:
@@ -179,8 +190,16 @@ class Enricher:
             ready: list[PostRecord] = []
             detected: list[tuple[str, str, int, str, float]] = []
             queued = 0
-            for post in posts:
-                language = post.detected or detect_language(_detection_text(post))
+            languages = [post.detected or detect_language(_detection_text(post)) for post in posts]
+            if self.statements is not None:
+                assigned = self.statements.assign(
+                    [(post, language.code) for post, language in zip(posts, languages, strict=True)]
+                )
+                posts = [
+                    replace(post, statement_id=assigned[post.id]) if post.id in assigned else post
+                    for post in posts
+                ]
+            for post, language in zip(posts, languages, strict=True):
                 if self.wants_translation(language.code) and self._has_model(language.code):
                     if room > 0:
                         room -= 1

@@ -191,6 +191,8 @@ class PostRecord:
     media: tuple[Media, ...]
     refs: Refs
     content_hash: str
+    # The id of the first collected post of this post's statement; its own id when alone.
+    statement_id: str
     deleted_at: datetime | None = None
 
     @property
@@ -234,6 +236,7 @@ class PostRecord:
                 "quote_of": self.refs.quote_of,
             },
             "content_hash": self.content_hash,
+            "statement_id": self.statement_id,
             "deleted_at": format_time(self.deleted_at) if self.deleted_at else None,
         }
 
@@ -268,6 +271,7 @@ class PostRecord:
             media=tuple(Media(**m) for m in data["media"]),
             refs=Refs(**data["refs"]),
             content_hash=data["content_hash"],
+            statement_id=data.get("statement_id") or data["id"],
             deleted_at=parse_time(deleted) if deleted else None,
         )
 
@@ -280,11 +284,13 @@ def build_record(
     collected_at: datetime,
     language: Language,
     translation: Translation,
+    statement_id: str | None = None,
     deleted_at: datetime | None = None,
 ) -> PostRecord:
     """Assemble the `monitor.post/1` record of one post revision.
 
-    `deleted_at` is when the monitor noticed the post was deleted; None while it exists.
+    `statement_id` defaults to the post's own id (a statement of its own); `deleted_at` is
+    when the monitor noticed the post was deleted, None while it exists.
     """
     return PostRecord(
         id=item.id,
@@ -307,6 +313,7 @@ def build_record(
         media=item.media,
         refs=item.refs,
         content_hash=item.content_hash,
+        statement_id=statement_id or item.id,
         deleted_at=deleted_at,
     )
 

@@ -69,7 +69,7 @@ def test_the_json_is_the_published_shape_key_for_key() -> None:
         '"engine":"argos","model":"m-1"},"links":["https://a.example/1"],"hashtags":["uno"],'
         '"mentions":["dos"],"media":[{"type":"image","url":"https://m.example/1.jpg"}],'
         '"refs":{"reply_to":null,"repost_of":null,"quote_of":"x:41"},'
-        f'"content_hash":"{_item().content_hash}","deleted_at":null}}'
+        f'"content_hash":"{_item().content_hash}","statement_id":"x:42","deleted_at":null}}'
     )
     assert record.to_json() == expected
     assert json.dumps(record.as_dict(), ensure_ascii=False, separators=(",", ":")) == expected

@@ -13,7 +13,14 @@ from monitor.store import Store
 
 PACKAGE = Path(monitor.__file__).parent
 STORE = PACKAGE / "store"
-HIGHER = ("monitor.sources", "monitor.digest", "monitor.translate", "monitor.queues")
+HIGHER = (
+    "monitor.sources",
+    "monitor.digest",
+    "monitor.translate",
+    "monitor.queues",
+    "monitor.statements",
+    "monitor.pipeline",
+)
 TABLES = (
     "posts",
     "revisions",

@@ -99,6 +99,29 @@ class StatementClusterer:
     last_signal: str = "alone"  # what joined the last post to its statement, for diagnostics
 
     def add(self, post: StatementPost) -> str:
+        entry = self._entry(post)
+        self.last_signal = "alone"
+        for signal, find in (
+            ("thread", self._thread_match),
+            ("text", self._text_match),
+            ("link", self._link_match),
+            ("embedding", self._cross_match),
+        ):
+            match = find(entry)
+            if match is not None:
+                entry.statement = match.statement
+                self.last_signal = signal
+                break
+        self._insert(entry)
+        return entry.statement
+
+    def seed(self, post: StatementPost, statement: str) -> None:
+        """Put an already clustered post back in the window (after a restart), unmatched."""
+        entry = self._entry(post)
+        entry.statement = statement
+        self._insert(entry)
+
+    def _entry(self, post: StatementPost) -> _Entry:
         self._expire(post.published_at)
         text = post.text if post.text.strip() else (post.title or "")
         views = {post.language: features(text)}
@@ -115,20 +138,7 @@ class StatementClusterer:
             links=link_keys(post.links),
         )
         self._count += 1
-        self.last_signal = "alone"
-        for signal, find in (
-            ("thread", self._thread_match),
-            ("text", self._text_match),
-            ("link", self._link_match),
-            ("embedding", self._cross_match),
-        ):
-            match = find(entry)
-            if match is not None:
-                entry.statement = match.statement
-                self.last_signal = signal
-                break
-        self._insert(entry)
-        return entry.statement
+        return entry
 
     # --- window bookkeeping ---
 

@@ -19,6 +19,7 @@ from monitor.store.posts import PostsMixin, SaveResult, StoredPost
 from monitor.store.retention import PruneResult, RetentionMixin
 from monitor.store.sources import SourcesMixin, SourceStatus
 from monitor.store.stages import StagesMixin
+from monitor.store.statements import StatementsMixin
 
 __all__ = [
     "STORE_FILE",
@@ -36,6 +37,7 @@ class Store(
     SourcesMixin,
     PostsMixin,
     StagesMixin,
+    StatementsMixin,
     OutboxMixin,
     DeletionsMixin,
     DigestsMixin,

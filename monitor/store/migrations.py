@@ -133,4 +133,10 @@ ALTER TABLE posts ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE posts ADD COLUMN deleted_at TEXT;
 ALTER TABLE revisions ADD COLUMN deleted_at TEXT
 """,
+    # 6: statements: the statement each post belongs to (posts published before stand alone).
+    """
+ALTER TABLE posts ADD COLUMN statement_id TEXT;
+UPDATE posts SET statement_id = id WHERE stage != 'collected';
+CREATE INDEX posts_statement ON posts (statement_id)
+""",
 )

@@ -24,7 +24,9 @@ from monitor.state import SourceState
 from monitor.store.db import StoreBase
 
 # What `StoredPost` is read from.
-POST_COLUMNS = "id, revision, source, item, collected_at, language, confidence, deleted_at"
+POST_COLUMNS = (
+    "id, revision, source, item, collected_at, language, confidence, deleted_at, statement_id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class StoredPost:
     language: str | None
     confidence: float | None
     deleted_at: datetime | None = None
+    statement_id: str | None = None  # None until the post has been clustered
 
     @property
     def detected(self) -> Language | None:
@@ -61,6 +64,7 @@ class StoredPost:
             collected_at=self.collected_at,
             language=language,
             translation=translation,
+            statement_id=self.statement_id,
             deleted_at=self.deleted_at,
         )
 
@@ -215,4 +219,5 @@ def stored_post(row: sqlite3.Row) -> StoredPost:
         language=row["language"],
         confidence=row["confidence"],
         deleted_at=parse_time(row["deleted_at"]) if row["deleted_at"] else None,
+        statement_id=row["statement_id"],
     )
