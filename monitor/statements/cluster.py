@@ -5,14 +5,21 @@ Posts arrive in collection order. Each is compared only with posts of the last `
 
 1. a thread part "k/n" (k > 1) joins part k-1 of the same source;
 2. within a language, word-3-shingle containment (a truncation or a thread part is mostly
-   contained in the full text) found through an inverted shingle index;
-3. a shared article link, unless the window shows it with several statements (a generic page);
+   contained in the full text) found through an inverted shingle index; the match must also
+   hold against the statement's fullest version in that language, so a shared closing
+   sentence (a thread's last part) does not pull another statement in;
+3. a shared article link, unless the window shows it with several statements (a generic page),
+   and within a language only when the texts also agree;
 4. across languages, a multilingual sentence embedding proposes the mutual nearest statement
-   of a related account above a cosine threshold.
+   of a related account above a cosine threshold, among the posts of the last `cross_gap`.
 
-Every merge must pass a fact check: the shorter text's numbers, dates (and, within a
-language, capitalised names) recur in the longer one, so one template for another day or
-place stays a statement of its own. The statement id is the id of its first post.
+Copies of one statement are published within hours, so a match must lie within `copy_gap`
+(`cross_gap` across languages) of a post of the statement: the same reminder or template a
+week later is another statement. Two posts of one language that each link a different
+article of one site are different statements. Every merge must pass a fact check: the
+shorter text's numbers, dates (and, within a language, capitalised names; across languages,
+distinctive names by their consonant skeleton) recur in the longer one, so one template for
+another day or place stays a statement of its own. The statement id is its first post's id.
 """
 
 from __future__ import annotations
@@ -25,7 +32,14 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from monitor.statements.embed import Embedder, Vector, default_embedder
-from monitor.statements.text import Features, consistent, features, link_keys
+from monitor.statements.text import (
+    Features,
+    consistent,
+    features,
+    link_keys,
+    links_conflict,
+    names_agree_across,
+)
 
 
 @dataclass(frozen=True)
@@ -51,9 +65,16 @@ class Settings:
     min_shingles: int = 3  # shorter texts must match word for word
     name_slack: int = 0  # names of the shorter text allowed missing from the longer
     cross_cosine: float = 0.55  # same organisation (account or its country prefix)
-    cross_cosine_other: float = 0.6  # two organisations (joint communiqués)
+    cross_cosine_other: float = (
+        0.7  # two organisations (joint communiqués; each also posts its own)
+    )
     generic_link_statements: int = 2  # a link seen with this many statements is generic
+    link_containment: float = 0.4  # a shared link within a language also needs this much text
     thread_gap: timedelta = timedelta(hours=6)
+    copy_gap: timedelta = timedelta(hours=24)  # copies are posted within hours of each other
+    cross_gap: timedelta = timedelta(hours=12)  # and so are translations
+    max_cross: int = 400  # newest posts an embedding is compared with (bounds the cost)
+    common_names: int = 6  # a name in this many posts of the window is boilerplate
     max_postings: int = 200  # a shingle in more posts than this finds no candidates
     max_candidates: int = 40
 
@@ -93,7 +114,8 @@ class StatementClusterer:
     _count: int = 0
     # statement -> its languages, kept while any of its posts is in the window
     _languages: dict[str, set[str]] = field(default_factory=dict)
-    _members: Counter[str] = field(default_factory=Counter)
+    _members: dict[str, list[int]] = field(default_factory=dict)
+    _names: Counter[str] = field(default_factory=Counter)  # name skeleton -> posts in window
     _embedder: Embedder | None = None
     _embedder_loaded: bool = False
     last_signal: str = "alone"  # what joined the last post to its statement, for diagnostics
@@ -123,7 +145,9 @@ class StatementClusterer:
 
     def _entry(self, post: StatementPost) -> _Entry:
         self._expire(post.published_at)
-        text = post.text if post.text.strip() else (post.title or "")
+        # A website entry is its title and its body: a copy may carry either.
+        text = f"{post.title}. {post.text}" if post.title and post.text.strip() else post.text
+        text = text if text.strip() else (post.title or "")
         views = {post.language: features(text)}
         if post.translation and post.language != "en":
             views["en"] = features(post.translation)
@@ -145,9 +169,12 @@ class StatementClusterer:
     def _expire(self, now: datetime) -> None:
         while self._order and self._entries[self._order[0]].at < now - self.settings.window:
             old = self._entries.pop(self._order.popleft())
-            self._members[old.statement] -= 1
-            if self._members[old.statement] <= 0:
-                del self._members[old.statement]
+            self._names.subtract(old.main.proper)
+            members = self._members.get(old.statement, [])
+            if old.index in members:
+                members.remove(old.index)
+            if not members:
+                self._members.pop(old.statement, None)
                 self._languages.pop(old.statement, None)
             for language, view in old.views.items():
                 index = self._shingles.get(language, {})
@@ -167,7 +194,8 @@ class StatementClusterer:
     def _insert(self, entry: _Entry) -> None:
         self._entries[entry.index] = entry
         self._order.append(entry.index)
-        self._members[entry.statement] += 1
+        self._members.setdefault(entry.statement, []).append(entry.index)
+        self._names.update(entry.main.proper)
         self._languages.setdefault(entry.statement, set()).add(entry.language)
         for language, view in entry.views.items():
             index = self._shingles.setdefault(language, {})
@@ -192,7 +220,7 @@ class StatementClusterer:
 
     def _text_match(self, entry: _Entry) -> _Entry | None:
         best: _Entry | None = None
-        best_score = self.settings.containment
+        best_key = (self.settings.containment, 0, 0)
         for language, view in entry.views.items():
             index = self._shingles.get(language)
             if not index or not view.shingles:
@@ -203,19 +231,54 @@ class StatementClusterer:
                 if posting and len(posting) <= self.settings.max_postings:
                     shared.update(posting)
             for index_, count in shared.most_common(self.settings.max_candidates):
-                other_view = self._entries[index_].views.get(language)
-                if other_view is None:
+                other = self._entries[index_]
+                if entry.at - other.at > self.settings.copy_gap:
                     continue
-                shorter = min(len(view.shingles), len(other_view.shingles))
-                if shorter < self.settings.min_shingles and view.words != other_view.words:
+                score = self._containment(view, other.views.get(language), count)
+                if score is None:
                     continue
-                score = count / shorter
-                if score < best_score:
+                key = (score, count, other.index)  # ties: more shared text, the nearer post
+                if key <= best_key:
                     continue
-                small, large = sorted((view, other_view), key=lambda f: len(f.words))
-                if consistent(small, large, same_language=True, slack=self.settings.name_slack):
-                    best, best_score = self._entries[index_], score
+                if self._text_agrees(entry, other, language, view):
+                    best, best_key = other, key
         return best
+
+    def _containment(self, view: Features, other: Features | None, count: int) -> float | None:
+        if other is None:
+            return None
+        shorter = min(len(view.shingles), len(other.shingles))
+        if shorter < self.settings.min_shingles and view.words != other.words:
+            return None
+        return count / max(shorter, 1)
+
+    def _text_agrees(self, entry: _Entry, other: _Entry, language: str, view: Features) -> bool:
+        """The facts agree, no other article is linked, and the statement's fullest version
+        in this language contains this text as well as the matched post does."""
+        if entry.language == other.language and links_conflict(entry.links, other.links):
+            return False
+        small, large = sorted((view, other.views[language]), key=lambda f: len(f.words))
+        if not consistent(small, large, same_language=True, slack=self.settings.name_slack):
+            return False
+        fullest = self._fullest(other.statement, language)
+        if fullest is None or fullest is other:
+            return True
+        full = fullest.views[language]
+        score = self._containment(view, full, len(view.shingles & full.shingles))
+        small, large = sorted((view, full), key=lambda f: len(f.words))
+        return (
+            score is not None
+            and score >= self.settings.containment
+            and consistent(small, large, same_language=True, slack=self.settings.name_slack)
+        )
+
+    def _fullest(self, statement: str, language: str) -> _Entry | None:
+        versions = [
+            self._entries[index]
+            for index in self._members.get(statement, ())
+            if language in self._entries[index].views
+        ]
+        return max(versions, key=lambda other: len(other.views[language].words), default=None)
 
     def _link_match(self, entry: _Entry) -> _Entry | None:
         for key in sorted(entry.links):
@@ -226,20 +289,54 @@ class StatementClusterer:
             ):
                 continue
             for holder in sorted(holders, key=lambda other: -other.index):
-                if self._facts_agree(entry, holder):
+                if entry.at - holder.at > self.settings.copy_gap:
+                    continue
+                if self._facts_agree(entry, holder) and self._link_text_agrees(entry, holder):
                     return holder
         return None
+
+    def _link_text_agrees(self, entry: _Entry, other: _Entry) -> bool:
+        """Within a language, a shared link is not enough: a generic page (a section, a
+        travel-advice page) is linked by unrelated posts. The shorter text must be a
+        title-like subset of the longer one's words, or share a part of its text."""
+        if entry.language != other.language:
+            return True
+        small, large = sorted((entry.main, other.main), key=lambda f: len(f.words))
+        if small.words and set(small.words) <= set(large.words):
+            return True
+        count = len(small.shingles & large.shingles)
+        return count >= self.settings.link_containment * max(len(small.shingles), 1)
 
     def _facts_agree(self, entry: _Entry, other: _Entry) -> bool:
         same = entry.language == other.language
         small, large = sorted((entry.main, other.main), key=lambda f: len(f.words))
-        return consistent(small, large, same_language=same, slack=self.settings.name_slack)
+        if not consistent(small, large, same_language=same, slack=self.settings.name_slack):
+            return False
+        if same:
+            return True
+        common = frozenset(
+            name
+            for name in entry.main.proper | other.main.proper
+            if self._names[name] >= self.settings.common_names
+        )
+        return names_agree_across(entry.main, other.main, common)
+
+    def _recent(self, entry: _Entry) -> list[_Entry]:
+        """The newest posts within `cross_gap` of this one, at most `max_cross` of them."""
+        out: list[_Entry] = []
+        for index in reversed(self._order):
+            other = self._entries[index]
+            if entry.at - other.at > self.settings.cross_gap or len(out) >= self.settings.max_cross:
+                break
+            out.append(other)
+        return out
 
     def _cross_match(self, entry: _Entry) -> _Entry | None:
+        recent = self._recent(entry)
         # A statement with a version in this language already would have matched its text.
         others = [
             other
-            for other in self._entries.values()
+            for other in recent
             if other.language != entry.language
             and entry.language not in self._languages.get(other.statement, ())
         ]
@@ -259,25 +356,27 @@ class StatementClusterer:
             held = best_by_statement.get(other.statement)
             if held is None or cosine > held[0]:
                 best_by_statement[other.statement] = (cosine, other)
-        if not best_by_statement:
+        for cosine, best in sorted(best_by_statement.values(), key=lambda pair: -pair[0]):
+            # the nearest statement decides; a nearer one that fails the checks blocks the rest
+            if self._mutual(entry, best.statement, cosine, recent) and self._facts_agree(
+                entry, best
+            ):
+                return best
             return None
-        cosine, best = max(best_by_statement.values(), key=lambda pair: pair[0])
-        if not self._mutual(entry, best.statement, cosine) or not self._facts_agree(entry, best):
-            return None
-        return best
+        return None
 
-    def _mutual(self, entry: _Entry, statement: str, cosine: float) -> bool:
-        """No other post in the entry's language is nearer to the candidate statement."""
+    def _mutual(self, entry: _Entry, statement: str, cosine: float, recent: list[_Entry]) -> bool:
+        """No other recent post in the entry's language is nearer to the candidate statement."""
         members = [
             other.vector
-            for other in self._entries.values()
+            for other in recent
             if other.statement == statement
             and other.language != entry.language
             and other.vector is not None
         ]
         rivals = [
             other
-            for other in self._entries.values()
+            for other in recent
             if other.language == entry.language and other.statement != statement
         ]
         if not members or not rivals:

@@ -114,6 +114,8 @@ class Features:
     dates: frozenset[str]  # month, weekday and ordinal keys
     thread: tuple[int, int] | None  # (k, n) for a thread part "k/n ..."
     embed_text: str
+    # consonant skeletons of capitalised words inside sentences, comparable across scripts
+    proper: frozenset[str] = frozenset()
 
 
 def clean(text: str) -> tuple[str, tuple[int, int] | None]:
@@ -156,6 +158,7 @@ def features(text: str) -> Features:
             dates.add(key)
     embed_text = cleaned[:EMBED_CHARS].rsplit(" ", 1)[0] if len(cleaned) > EMBED_CHARS else cleaned
     return Features(
+        proper=_proper(cleaned),
         words=words,
         shingles=shingles,
         numbers=numbers,
@@ -198,3 +201,68 @@ def consistent(small: Features, large: Features, *, same_language: bool, slack: 
     vocabulary = set(large.words)
     missing = sum(1 for name in small.names if name not in vocabulary)
     return missing <= slack
+
+
+# Latin spelling of Cyrillic letters, then one consonant class per sound that the three
+# languages write differently (Гаити/Haiti, Куба/Cuba, Венесуэла/Venezuela, Гавана/Havana).
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),  # noqa: SIM905
+        strict=True,
+    )
+)
+_SOUNDS = (("dzh", "j"), ("kh", "g"), ("ph", "f"), ("x", "ks"), ("qu", "k"), ("q", "k"),
+           ("c", "k"), ("h", "g"), ("w", "v"), ("b", "v"), ("z", "s"))  # fmt: skip
+_VOWELS = re.compile(r"[aeiouy\-]+")
+_INITIAL = frozenset('.!?:;«"(')
+MAX_PROPER = 60
+
+
+def skeleton(word: str) -> str:
+    """ "Гондураса" and "Honduras" -> "gndrs": a name's consonants, spelling-neutral."""
+    letters = "".join(_CYRILLIC.get(letter, letter) for letter in word.lower())
+    letters = unicodedata.normalize("NFKD", letters).encode("ascii", "ignore").decode()
+    for written, sound in _SOUNDS:
+        letters = letters.replace(written, sound)
+    consonants = _VOWELS.sub("", letters)
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def _proper(cleaned: str) -> frozenset[str]:
+    """Skeletons of capitalised words that do not start a sentence (names, not grammar)."""
+    out: set[str] = set()
+    for found in WORD.finditer(cleaned):
+        word = found.group()
+        if not word[0].isupper() or word.isdigit():
+            continue
+        before = cleaned[: found.start()].rstrip()[-1:]
+        if not before or before in _INITIAL:
+            continue
+        key = skeleton(word)[:5]
+        if key:
+            out.add(key)
+        if len(out) >= MAX_PROPER:
+            break
+    return frozenset(out)
+
+
+def names_agree_across(
+    one: Features, other: Features, common: frozenset[str] = frozenset()
+) -> bool:
+    """Across languages: most distinctive names of the text with fewer of them recur in the
+    other (two skeletons agree on their first two consonants), so a template for another
+    country or place does not pass for a translation. Names in `common` (frequent in the
+    window: the ministry's own country, titles) say nothing. Too few names: they agree."""
+    small, large = sorted((one.proper - common, other.proper - common), key=len)
+    if len(small) < 2:
+        return True
+    matched = sum(1 for key in small if any(key[:2] == seen[:2] for seen in large))
+    return matched * 2 >= len(small)
+
+
+def links_conflict(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Two posts that link different documents of one site, and no common one."""
+    if not one or not other or one & other:
+        return False
+    return bool({key.split("/", 1)[0] for key in one} & {key.split("/", 1)[0] for key in other})

