@@ -11,7 +11,7 @@ Posts arrive in collection order. Each is compared only with posts of the last `
 3. a shared article link, unless the window shows it with several statements (a generic page),
    and within a language only when the texts also agree;
 4. across languages, a multilingual sentence embedding proposes the mutual nearest statement
-   of a related account above a cosine threshold, among the posts of the last `cross_gap`.
+   among the posts of the last `cross_gap` (crosslang.py).
 
 Copies of one statement are published within hours, so a match must lie within `copy_gap`
 (`cross_gap` across languages) of a post of the statement: the same reminder or template a
@@ -25,13 +25,15 @@ another day or place stays a statement of its own. The statement id is its first
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-import numpy as np
-
-from monitor.statements.embed import Embedder, Vector, default_embedder
+from monitor.statements.crosslang import CrossLanguage
+from monitor.statements.embed import Embedder, default_embedder
+from monitor.statements.model import Entry as _Entry
+from monitor.statements.model import Settings, StatementPost
 from monitor.statements.text import (
     Features,
     consistent,
@@ -41,64 +43,7 @@ from monitor.statements.text import (
     names_agree_across,
 )
 
-
-@dataclass(frozen=True)
-class StatementPost:
-    """What the clusterer needs of a collected post."""
-
-    id: str
-    platform: str
-    account: str
-    language: str
-    published_at: datetime
-    text: str
-    title: str | None = None
-    source: str = ""
-    links: tuple[str, ...] = ()
-    translation: str | None = None  # English, when the monitor translated the post
-
-
-@dataclass(frozen=True)
-class Settings:
-    window: timedelta = timedelta(days=7)
-    containment: float = 0.5  # shared shingles / shingles of the shorter text
-    min_shingles: int = 3  # shorter texts must match word for word
-    name_slack: int = 0  # names of the shorter text allowed missing from the longer
-    cross_cosine: float = 0.55  # same organisation (account or its country prefix)
-    cross_cosine_other: float = (
-        0.7  # two organisations (joint communiqués; each also posts its own)
-    )
-    generic_link_statements: int = 2  # a link seen with this many statements is generic
-    link_containment: float = 0.4  # a shared link within a language also needs this much text
-    thread_gap: timedelta = timedelta(hours=6)
-    copy_gap: timedelta = timedelta(hours=24)  # copies are posted within hours of each other
-    cross_gap: timedelta = timedelta(hours=12)  # and so are translations
-    max_cross: int = 400  # newest posts an embedding is compared with (bounds the cost)
-    common_names: int = 6  # a name in this many posts of the window is boilerplate
-    max_postings: int = 200  # a shingle in more posts than this finds no candidates
-    max_candidates: int = 40
-
-
-@dataclass
-class _Entry:
-    index: int
-    statement: str
-    language: str
-    account: str
-    source: str
-    at: datetime
-    views: dict[str, Features]  # language -> features (the text, and an English translation)
-    links: frozenset[str]
-    vector: Vector | None = None
-    embedded: bool = False
-
-    @property
-    def main(self) -> Features:
-        return self.views[self.language]
-
-
-def _group(account: str) -> str:
-    return account.split("-", 1)[0]
+__all__ = ["Settings", "StatementClusterer", "StatementPost"]
 
 
 @dataclass
@@ -116,8 +61,9 @@ class StatementClusterer:
     _languages: dict[str, set[str]] = field(default_factory=dict)
     _members: dict[str, list[int]] = field(default_factory=dict)
     _names: Counter[str] = field(default_factory=Counter)  # name skeleton -> posts in window
-    _embedder: Embedder | None = None
-    _embedder_loaded: bool = False
+    # (language, word) -> posts in the window that write the word in lower case
+    _lowercase: Counter[tuple[str, str]] = field(default_factory=Counter)
+    _cross: CrossLanguage | None = None
     last_signal: str = "alone"  # what joined the last post to its statement, for diagnostics
 
     def add(self, post: StatementPost) -> str:
@@ -169,7 +115,8 @@ class StatementClusterer:
     def _expire(self, now: datetime) -> None:
         while self._order and self._entries[self._order[0]].at < now - self.settings.window:
             old = self._entries.pop(self._order.popleft())
-            self._names.subtract(old.main.proper)
+            _release(self._names, old.main.proper)
+            _release(self._lowercase, ((old.language, word) for word in old.main.lowercase))
             members = self._members.get(old.statement, [])
             if old.index in members:
                 members.remove(old.index)
@@ -196,6 +143,7 @@ class StatementClusterer:
         self._order.append(entry.index)
         self._members.setdefault(entry.statement, []).append(entry.index)
         self._names.update(entry.main.proper)
+        self._lowercase.update((entry.language, word) for word in entry.main.lowercase)
         self._languages.setdefault(entry.statement, set()).add(entry.language)
         for language, view in entry.views.items():
             index = self._shingles.setdefault(language, {})
@@ -319,86 +267,30 @@ class StatementClusterer:
             for name in entry.main.proper | other.main.proper
             if self._names[name] >= self.settings.common_names
         )
-        return names_agree_across(entry.main, other.main, common)
+        ordinary = self._ordinary(entry) | self._ordinary(other)
+        return names_agree_across(entry.main, other.main, common, ordinary)
 
-    def _recent(self, entry: _Entry) -> list[_Entry]:
-        """The newest posts within `cross_gap` of this one, at most `max_cross` of them."""
-        out: list[_Entry] = []
-        for index in reversed(self._order):
-            other = self._entries[index]
-            if entry.at - other.at > self.settings.cross_gap or len(out) >= self.settings.max_cross:
-                break
-            out.append(other)
-        return out
+    def _ordinary(self, entry: _Entry) -> frozenset[str]:
+        """Name skeletons of this post whose words the window also writes in lower case."""
+        words: dict[str, bool] = {}
+        for key, word in entry.main.proper_words:
+            seen = word in entry.main.lowercase or self._lowercase[(entry.language, word)] > 0
+            words[key] = words.get(key, True) and seen
+        return frozenset(key for key, seen in words.items() if seen)
 
     def _cross_match(self, entry: _Entry) -> _Entry | None:
-        recent = self._recent(entry)
-        # A statement with a version in this language already would have matched its text.
-        others = [
-            other
-            for other in recent
-            if other.language != entry.language
-            and entry.language not in self._languages.get(other.statement, ())
-        ]
-        if not others or not self._embed([entry, *others]) or entry.vector is None:
-            return None
-        vectors = [(other, other.vector) for other in others if other.vector is not None]
-        if not vectors:
-            return None
-        matrix = np.stack([vector for _, vector in vectors])
-        cosines = matrix @ entry.vector
-        best_by_statement: dict[str, tuple[float, _Entry]] = {}
-        for (other, _), cosine in zip(vectors, cosines.tolist(), strict=True):
-            related = _group(other.account) == _group(entry.account)
-            floor = self.settings.cross_cosine if related else self.settings.cross_cosine_other
-            if cosine < floor:
-                continue
-            held = best_by_statement.get(other.statement)
-            if held is None or cosine > held[0]:
-                best_by_statement[other.statement] = (cosine, other)
-        for cosine, best in sorted(best_by_statement.values(), key=lambda pair: -pair[0]):
-            # the nearest statement decides; a nearer one that fails the checks blocks the rest
-            if self._mutual(entry, best.statement, cosine, recent) and self._facts_agree(
-                entry, best
-            ):
-                return best
-            return None
-        return None
+        if self._cross is None:
+            self._cross = CrossLanguage(self.settings, self.embedder_factory)
+        newest_first = (self._entries[index] for index in reversed(self._order))
+        recent = self._cross.recent(entry, newest_first)
+        return self._cross.match(entry, recent, self._languages, self._facts_agree)
 
-    def _mutual(self, entry: _Entry, statement: str, cosine: float, recent: list[_Entry]) -> bool:
-        """No other recent post in the entry's language is nearer to the candidate statement."""
-        members = [
-            other.vector
-            for other in recent
-            if other.statement == statement
-            and other.language != entry.language
-            and other.vector is not None
-        ]
-        rivals = [
-            other
-            for other in recent
-            if other.language == entry.language and other.statement != statement
-        ]
-        if not members or not rivals:
-            return True
-        self._embed(rivals)
-        rival_vectors = [other.vector for other in rivals if other.vector is not None]
-        if not rival_vectors:
-            return True
-        nearest = float((np.stack(rival_vectors) @ np.stack(members).T).max())
-        return nearest <= cosine
 
-    def _embed(self, entries: list[_Entry]) -> bool:
-        if not self._embedder_loaded:
-            self._embedder = self.embedder_factory()
-            self._embedder_loaded = True
-        if self._embedder is None:
-            return False
-        missing = [entry for entry in entries if not entry.embedded]
-        texts = [entry.main.embed_text for entry in missing if entry.main.embed_text]
-        vectors = iter(self._embedder.encode(texts)) if texts else iter(())
-        for entry in missing:
-            entry.embedded = True
-            if entry.main.embed_text:
-                entry.vector = next(vectors)
-        return True
+def _release(counter: Counter[Any], keys: Iterable[Hashable]) -> None:
+    """Count these keys out of the window, dropping those no post in it has any more."""
+    for key in keys:
+        left = counter[key] - 1
+        if left > 0:
+            counter[key] = left
+        else:
+            del counter[key]

@@ -18,6 +18,9 @@ SHINGLE = 3
 # text embed alike.
 EMBED_CHARS = 300
 
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+MAX_SENTENCES = 8
+MIN_SENTENCE = 20
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 HANDLE = re.compile(r"[@#][\w.-]+")
 THREAD = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\b[\s.:)-]*")
@@ -116,6 +119,11 @@ class Features:
     embed_text: str
     # consonant skeletons of capitalised words inside sentences, comparable across scripts
     proper: frozenset[str] = frozenset()
+    sentences: tuple[str, ...] = ()  # the first few, to check that two texts align
+    proper_words: frozenset[tuple[str, str]] = frozenset()  # (skeleton, lowercased word)
+    # words written in lower case: a capitalised word also written so is an ordinary word
+    # in a title ("Joint Commission"), not a name
+    lowercase: frozenset[str] = frozenset()
 
 
 def clean(text: str) -> tuple[str, tuple[int, int] | None]:
@@ -156,9 +164,13 @@ def features(text: str) -> Features:
         near = words[max(0, index - 2) : index + 3]
         if key not in _AMBIGUOUS or any(other.isdigit() for other in near):
             dates.add(key)
+    proper_words = _proper(cleaned)
     embed_text = cleaned[:EMBED_CHARS].rsplit(" ", 1)[0] if len(cleaned) > EMBED_CHARS else cleaned
     return Features(
-        proper=_proper(cleaned),
+        proper=frozenset(key for key, _ in proper_words),
+        proper_words=proper_words,
+        lowercase=frozenset(word for word in raw[:MAX_LOWERCASE] if word[0].islower()),
+        sentences=split_sentences(cleaned),
         words=words,
         shingles=shingles,
         numbers=numbers,
@@ -167,6 +179,25 @@ def features(text: str) -> Features:
         thread=thread,
         embed_text=embed_text,
     )
+
+
+def split_sentences(cleaned: str, limit: int = MAX_SENTENCES) -> tuple[str, ...]:
+    """The first `limit` sentences of a cleaned text, each cut to what an embedding sees;
+    fragments too short to say anything (an initial, "No.") join the next sentence."""
+    out: list[str] = []
+    pending = ""
+    for part in SENTENCE_END.split(cleaned):
+        pending = f"{pending} {part}".strip()
+        if len(pending) >= MIN_SENTENCE:
+            out.append(pending[:EMBED_CHARS])
+            pending = ""
+            if len(out) >= limit:
+                return tuple(out)
+    if pending and out:
+        out[-1] = f"{out[-1]} {pending}"[:EMBED_CHARS]
+    elif pending:
+        out.append(pending[:EMBED_CHARS])
+    return tuple(out)
 
 
 def link_keys(links: tuple[str, ...] | list[str]) -> frozenset[str]:
@@ -212,26 +243,31 @@ _CYRILLIC = dict(
         strict=True,
     )
 )
-_SOUNDS = (("dzh", "j"), ("kh", "g"), ("ph", "f"), ("x", "ks"), ("qu", "k"), ("q", "k"),
-           ("c", "k"), ("h", "g"), ("w", "v"), ("b", "v"), ("z", "s"))  # fmt: skip
+# A soft c (Spanish, English) and the Russian ц ("ts") are one s: Nacional/Национальной.
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_SOUNDS = (("ts", "s"), ("dzh", "j"), ("kh", "g"), ("ph", "f"), ("x", "ks"), ("qu", "k"),
+           ("q", "k"), ("c", "k"), ("h", "g"), ("w", "v"), ("b", "v"), ("z", "s"))  # fmt: skip
 _VOWELS = re.compile(r"[aeiouy\-]+")
 _INITIAL = frozenset('.!?:;«"(')
 MAX_PROPER = 60
+MAX_LOWERCASE = 300
 
 
 def skeleton(word: str) -> str:
     """ "Гондураса" and "Honduras" -> "gndrs": a name's consonants, spelling-neutral."""
     letters = "".join(_CYRILLIC.get(letter, letter) for letter in word.lower())
     letters = unicodedata.normalize("NFKD", letters).encode("ascii", "ignore").decode()
+    letters = _SOFT_C.sub("s", letters)
     for written, sound in _SOUNDS:
         letters = letters.replace(written, sound)
     consonants = _VOWELS.sub("", letters)
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
-def _proper(cleaned: str) -> frozenset[str]:
-    """Skeletons of capitalised words that do not start a sentence (names, not grammar)."""
-    out: set[str] = set()
+def _proper(cleaned: str) -> frozenset[tuple[str, str]]:
+    """(skeleton, lowercased word) of capitalised words that do not start a sentence (names,
+    not grammar)."""
+    out: set[tuple[str, str]] = set()
     for found in WORD.finditer(cleaned):
         word = found.group()
         if not word[0].isupper() or word.isdigit():
@@ -241,24 +277,46 @@ def _proper(cleaned: str) -> frozenset[str]:
             continue
         key = skeleton(word)[:5]
         if key:
-            out.add(key)
+            out.add((key, word.lower()))
         if len(out) >= MAX_PROPER:
             break
     return frozenset(out)
 
 
 def names_agree_across(
-    one: Features, other: Features, common: frozenset[str] = frozenset()
+    one: Features,
+    other: Features,
+    common: frozenset[str] = frozenset(),
+    ordinary: frozenset[str] = frozenset(),
 ) -> bool:
-    """Across languages: most distinctive names of the text with fewer of them recur in the
-    other (two skeletons agree on their first two consonants), so a template for another
-    country or place does not pass for a translation. Names in `common` (frequent in the
-    window: the ministry's own country, titles) say nothing. Too few names: they agree."""
-    small, large = sorted((one.proper - common, other.proper - common), key=len)
-    if len(small) < 2:
+    """Across languages: most distinctive names of a text recur in the other (two skeletons
+    agree on their first two consonants), so a template for another country or place does
+    not pass for a translation.
+
+    Names in `common` (frequent in the window: the ministry's own country, titles) say
+    nothing, but may still be what a name is written as on the other side (Российской/Rusia).
+    Names in `ordinary` (capitalised ordinary words, also written in lower case) count when
+    they recur and not when they are missing: "High-Level Joint Commission" is translated,
+    not transliterated. Each text is checked against the other, as languages capitalise
+    differently (Spanish "Comisión de Alto Nivel", Russian "комиссии высокого уровня"):
+    one that passes is enough, one that fails is not when the other has too few names to
+    tell (a template for another place misses its names both ways). Too few names on
+    either side, or neither with enough to tell: they agree."""
+    mine, theirs = one.proper - common, other.proper - common
+    if min(len(mine), len(theirs)) < 2:
         return True
-    matched = sum(1 for key in small if any(key[:2] == seen[:2] for seen in large))
-    return matched * 2 >= len(small)
+    verdicts = (_recur(mine, other.proper, ordinary), _recur(theirs, one.proper, ordinary))
+    return True in verdicts or verdicts == (None, None)
+
+
+def _recur(names: frozenset[str], seen: frozenset[str], ordinary: frozenset[str]) -> bool | None:
+    """Whether half of `names` recur in `seen` (at least one); None when too few count."""
+    missing = {key for key in names if not any(key[:2] == other[:2] for other in seen)}
+    matched = len(names) - len(missing)
+    counted = len(names) - len(missing & ordinary)
+    if matched and matched * 2 >= counted:
+        return True
+    return None if counted < 2 else False
 
 
 def links_conflict(one: frozenset[str], other: frozenset[str]) -> bool:

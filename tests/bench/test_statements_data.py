@@ -15,8 +15,11 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data" / "statements"
 HALVES = ("tuning", "heldout")
-# tuning-2 was written after the first held-out measurement (harder cases); it tunes too.
-FILES = {"tuning": ("tuning.jsonl", "tuning-2.jsonl"), "heldout": ("heldout.jsonl",)}
+# tuning-2 and tuning-3 were written after held-out measurements (harder cases); they tune too.
+FILES = {
+    "tuning": ("tuning.jsonl", "tuning-2.jsonl", "tuning-3.jsonl"),
+    "heldout": ("heldout.jsonl",),
+}
 FIELDS = {
     "id",
     "platform",
