@@ -22,6 +22,7 @@ from monitor import __version__
 from monitor.config import ConfigProblems, Settings, load_settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.logs import setup_logging
+from monitor.search.commands import HELP as SEARCH_HELP
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT")
+    commands.add_parser(
+        "web", help="the read-only web view alone, on [web] listen, until SIGTERM/SIGINT"
+    )
     collect = commands.add_parser(
         "collect", help="one collection pass now, then detect, translate, publish"
     )
@@ -86,6 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--follow", "-f", action="store_true")
     tail.add_argument("--limit", "-n", type=int, default=10)
 
+    search = commands.add_parser(
+        "search",
+        help="full-text search of stored posts, newest first",
+        epilog=SEARCH_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    search.add_argument("query", metavar="QUERY", help="e.g. 'sanciones OR санкции lang:es'")
+    search.add_argument("--limit", "-n", type=_positive, default=20, metavar="N")
+    search.add_argument("--json", action="store_true", help='print {"total": N, "results": [...]}')
+
     digest = commands.add_parser("digest", help="render or send the daily digest")
     digest_commands = digest.add_subparsers(
         dest="digest_command", required=True, parser_class=Parser
@@ -99,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="send even when nothing is new since the last digest"
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a positive whole number')
+    return number
 
 
 def _day(text: str) -> object:
@@ -179,6 +203,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(run_daemon(settings, args.config))
     if command == "sources":
         return cmd_sources(settings)
+    if command == "web":
+        from monitor.web import serve_web
+
+        return asyncio.run(serve_web(settings))
     if command == "queue":
         return asyncio.run(cmd_queue_tail(settings, args.limit, args.follow))
     if command == "translate":
@@ -203,6 +231,16 @@ def dispatch(args: argparse.Namespace) -> int:
         return models.models_ensure(settings)
     if command == "digest":
         return cmd_digest(settings, args)
+    if command == "search":
+        from monitor.search.commands import run_search
+
+        return run_search(
+            settings.monitor.data_dir,
+            args.query,
+            limit=args.limit,
+            as_json=args.json,
+            timezone=settings.monitor.timezone,
+        )
     raise AssertionError(f"unhandled command {command}")
 
 
@@ -254,6 +292,11 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
         asyncio.run(check_backend(settings))
     except MonitorError as error:
         problems.append(f"queue: {error}")
+    if settings.web.username and secret_from_env(settings.web.password_env) is None:
+        warnings.append(
+            f"web.password_env: ${settings.web.password_env} is not set in this environment"
+            " (the web view will not start without it)"
+        )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:

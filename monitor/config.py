@@ -6,6 +6,7 @@ Every problem is reported with its key path (`sources[2].every: ...`) so that
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -265,6 +266,73 @@ class DigestSettings(_Section):
         return dtime.fromisoformat(self.send_at)
 
 
+def loopback_host(host: str) -> bool:
+    """Whether a host (`127.0.0.1`, `[::1]`, `localhost`) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # any other host name may resolve anywhere
+
+
+def is_loopback(address: str) -> bool:
+    """Whether `host:port` listens on the loopback only (127.0.0.0/8, ::1, localhost)."""
+    return loopback_host(address.rpartition(":")[0])
+
+
+class WebSettings(_Section):
+    """The analysts' read-only web view (monitor.web)."""
+
+    listen: str = "127.0.0.1:8788"
+    public_url: str = ""
+    username: str = ""
+    password_env: str = ""
+    trust_proxy: bool = False
+    page_size: int = Field(default=30, ge=1, le=500)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[\w.\-\[\]:]+:\d{1,5}", value):
+            raise ValueError(f'"{value}" is not host:port like "127.0.0.1:8788" (or "" for off)')
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f'"{value}" is not an http(s) URL like "https://monitor.example.org"')
+        return value.rstrip("/")
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return _check_env_name(value)
+
+    @model_validator(mode="after")
+    def _protected(self) -> WebSettings:
+        if bool(self.username) != bool(self.password_env):
+            raise ValueError(
+                "HTTP basic auth needs both `username` and `password_env` (the variable"
+                " holding the password), or neither"
+            )
+        if self.listen and not is_loopback(self.listen) and not self.authenticates:
+            raise ValueError(
+                f'listen "{self.listen}" is not a loopback address, so the web view needs'
+                " protecting: set `username` and `password_env` for HTTP basic auth, or"
+                " `trust_proxy = true` when a reverse proxy in front authenticates"
+                " (deploy/README.md shows one)"
+            )
+        return self
+
+    @property
+    def authenticates(self) -> bool:
+        """Whether someone checks who is asking: this server (basic auth) or a proxy."""
+        return bool(self.username and self.password_env) or self.trust_proxy
+
+
 class SourceSettings(_Section):
     name: str
     platform: Platform
@@ -344,6 +412,7 @@ class Settings(_Section):
     queue: QueueSettings = QueueSettings()
     statements: StatementSettings = StatementSettings()
     digest: DigestSettings = DigestSettings()
+    web: WebSettings = WebSettings()
     sources: tuple[SourceSettings, ...] = ()
 
     @model_validator(mode="after")

@@ -26,6 +26,8 @@ from monitor.digest import DigestJob, last_sent_at
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
+from monitor.store import Store
+from monitor.web import WebServer
 
 P = ParamSpec("P")
 log = logging.getLogger("monitor.daemon")
@@ -99,6 +101,8 @@ class Daemon:
             "Unix time the last digest was sent (0: never)",
             self._digest_last_sent,
         )
+        self.web: WebServer | None = None
+        self._web_store: Store | None = None
         self.health: HealthServer | None = None
         if settings.monitor.health:
             self.health = HealthServer(
@@ -410,6 +414,30 @@ class Daemon:
         self.stopping.set()
         self.wake.set()
 
+    async def start_web(self) -> None:
+        """The web view on `[web] listen`, reading through a read-only connection of its own
+        (the daemon's writes never wait on a page). Refuses to start unprotected off the
+        loopback, or without the basic-auth password: a ConfigError."""
+        if not self.settings.web.listen:
+            return
+        store = Store.open(self.settings.monitor.data_dir, readonly=True)
+        try:
+            self.web = WebServer(self.settings, store)
+            await self.web.start()
+        except BaseException:
+            self.web = None
+            store.close()
+            raise
+        self._web_store = store
+
+    async def stop_web(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
+        if self._web_store is not None:
+            self._web_store.close()
+            self._web_store = None
+
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -417,6 +445,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         if self.health is not None:
             await self.health.start()
+        await self.start_web()
         self.schedule_sources()
         self.schedule_digest()
         self.schedule_retention()
@@ -440,6 +469,7 @@ class Daemon:
             watchdog.cancel()
             self.scheduler.shutdown(wait=False)
             await self._finish_in_flight(self._workers)
+            await self.stop_web()
             if self.health is not None:
                 await self.health.stop()
             await self.app.aclose()

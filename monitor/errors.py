@@ -96,3 +96,16 @@ class TranslationError(MonitorError):
 
 class DigestError(MonitorError):
     """The digest could not be built or delivered."""
+
+
+class QueryError(MonitorError):
+    """A search query is malformed. `position` is the 0-based character offset of the
+    problem in the query (for a caret under it), or None when it concerns the whole query."""
+
+    remedy = (
+        'see the query language in `monitor search --help`, e.g. sanciones -"Unión Europea" lang:es'
+    )
+
+    def __init__(self, message: str, *, position: int | None = None, remedy: str | None = None):
+        super().__init__(message, remedy=remedy)
+        self.position = position

@@ -1,82 +1,71 @@
-"""A tiny HTTP endpoint on the loopback: `/healthz` and `/metrics`."""
+"""`/healthz` and `/metrics` on `[monitor] health`: a small Starlette app served by uvicorn
+on the daemon's event loop (the same stack as the web view, `monitor.web.server`)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from monitor.errors import ConfigError
 from monitor.metrics import Metrics
+from monitor.web.server import AsgiServer
 
 log = logging.getLogger("monitor.health")
 
 HealthCheck = Callable[[], Awaitable[str | None]]
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+
+
+def health_app(metrics: Metrics, check: HealthCheck) -> ASGIApp:
+    """`check()` returns None when healthy, else the reason (served as a 503)."""
+
+    async def healthz(request: Request) -> Response:
+        reason = await check()
+        if reason is None:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unhealthy", "reason": reason}, status_code=503)
+
+    async def render(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    async def not_found(request: Request, error: Exception) -> Response:
+        return PlainTextResponse("not found: try /healthz or /metrics\n", status_code=404)
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/metrics", render)],
+        exception_handlers={404: not_found},
+    )
+
+    async def only_reads(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            response = PlainTextResponse(
+                "method not allowed\n", status_code=405, headers={"Allow": "GET, HEAD"}
+            )
+            await response(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return only_reads
 
 
 class HealthServer:
-    """`check()` returns None when healthy, else the reason (served as a 503)."""
+    """The endpoint on `address`; `start()` raises ConfigError when it cannot listen."""
 
     def __init__(self, address: str, metrics: Metrics, check: HealthCheck) -> None:
-        host, _, port = address.rpartition(":")
-        self.host, self.port = host.strip("[]"), int(port)
-        self.metrics = metrics
-        self.check = check
-        self._server: asyncio.Server | None = None
+        self._server = AsgiServer(health_app(metrics, check), address, key="monitor.health")
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     async def start(self) -> None:
-        try:
-            self._server = await asyncio.start_server(self._handle, self.host, self.port)
-        except OSError as error:
-            raise ConfigError(
-                f"monitor.health: cannot listen on {self.host}:{self.port} ({error.strerror})",
-                remedy='choose a free port, or set health = "" to turn the endpoint off',
-            ) from None
-        log.info("health and metrics on http://%s:%d/healthz and /metrics", self.host, self.port)
+        await self._server.start()
+        log.info("health and metrics on %s/healthz and /metrics", self._server.url)
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
-            method, path, *_ = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-            status, content_type, body = await self._respond(method, path.split("?", 1)[0])
-            head = (
-                f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-            )
-            writer.write(head.encode("latin-1") + (body if method != "HEAD" else b""))
-            await writer.drain()
-        except (
-            TimeoutError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-            ValueError,
-            OSError,
-        ):
-            pass
-        finally:
-            writer.close()
-
-    async def _respond(self, method: str, path: str) -> tuple[int, str, bytes]:
-        if method not in ("GET", "HEAD"):
-            return 405, "text/plain", b"method not allowed\n"
-        if path == "/healthz":
-            reason = await self.check()
-            status = 200 if reason is None else 503
-            payload = (
-                {"status": "ok"} if reason is None else {"status": "unhealthy", "reason": reason}
-            )
-            return status, "application/json", json.dumps(payload).encode()
-        if path == "/metrics":
-            return 200, CONTENT_TYPE_LATEST, self.metrics.render()
-        return 404, "text/plain", b"not found: try /healthz or /metrics\n"
+        await self._server.stop()

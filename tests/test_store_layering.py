@@ -31,6 +31,7 @@ TABLES = (
     "digests",
     "translation_cache",
     "meta",
+    "post_search",
 )
 STATEMENT = re.compile(
     r"\b(FROM|INTO|UPDATE|JOIN)\s+(\w+\.)?(" + "|".join(TABLES) + r")\b", re.IGNORECASE

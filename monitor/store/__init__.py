@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.store.browse import BrowsedPost, BrowseMixin, Revision, Statement, TimelineFilter
 from monitor.store.cache import CacheMixin
 from monitor.store.db import STORE_FILE, StoreBase
 from monitor.store.deletions import DeletionsMixin
@@ -17,19 +18,25 @@ from monitor.store.digests import DigestEntry, DigestsMixin
 from monitor.store.outbox import OutboxMixin, OutboxRow
 from monitor.store.posts import PostsMixin, SaveResult, StoredPost
 from monitor.store.retention import PruneResult, RetentionMixin
+from monitor.store.search import SearchMixin, SearchResults
 from monitor.store.sources import SourcesMixin, SourceStatus
 from monitor.store.stages import StagesMixin
 from monitor.store.statements import StatementsMixin
 
 __all__ = [
     "STORE_FILE",
+    "BrowsedPost",
     "DigestEntry",
     "OutboxRow",
     "PruneResult",
+    "Revision",
     "SaveResult",
+    "SearchResults",
     "SourceStatus",
+    "Statement",
     "Store",
     "StoredPost",
+    "TimelineFilter",
 ]
 
 
@@ -43,8 +50,11 @@ class Store(
     DigestsMixin,
     CacheMixin,
     RetentionMixin,
+    SearchMixin,
+    BrowseMixin,
     StoreBase,
 ):
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        return cls(Path(data_dir) / STORE_FILE)
+    def open(cls, data_dir: Path, *, readonly: bool = False) -> Store:
+        """The store in `data_dir`; `readonly` opens an existing one for reading only."""
+        return cls(Path(data_dir) / STORE_FILE, readonly=readonly)

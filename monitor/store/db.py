@@ -23,9 +23,12 @@ STORE_FILE = "monitor.db"
 class StoreBase:
     """The plumbing every part of `Store` writes and reads through."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self._lock = threading.RLock()
+        if readonly:
+            self._open_readonly(path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -39,6 +42,31 @@ class StoreBase:
             raise StoreError(f"cannot open the store {path}: {error}") from None
         except OSError as error:
             raise StoreError(f"cannot create the store {path}: {error.strerror}") from None
+
+    def _open_readonly(self, path: Path) -> None:
+        """Reads only (`monitor web`): no migration, no journal change, no file created."""
+        if not path.is_file():
+            raise StoreError(
+                f"there is no store at {path}",
+                remedy="point [monitor] data_dir at a monitor's data, or run `monitor collect` first",
+            )
+        try:
+            self._db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=30,
+            )
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the store {path} to read: {error}") from None
+        if version != len(MIGRATIONS):
+            self._db.close()
+            raise StoreError(
+                f"the store {path} has schema version {version}; this monitor reads {len(MIGRATIONS)}",
+                remedy="run `monitor check` once (it upgrades the store), or upgrade the monitor",
+            )
 
     def close(self) -> None:
         with self._lock:

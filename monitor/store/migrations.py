@@ -139,4 +139,13 @@ ALTER TABLE posts ADD COLUMN statement_id TEXT;
 UPDATE posts SET statement_id = id WHERE stage != 'collected';
 CREATE INDEX posts_statement ON posts (statement_id)
 """,
+    # 7: full-text search (store/search_index.py): each post's index row id, and the index of
+    # every stored post, built with SQL functions the store registers (stemming is Python's).
+    """
+ALTER TABLE posts ADD COLUMN search_doc INTEGER;
+UPDATE posts SET search_doc = numbered.doc FROM (SELECT id, search_doc_base(published_at) + ROW_NUMBER() OVER (PARTITION BY published_at ORDER BY rowid) - 1 AS doc FROM posts) AS numbered WHERE numbered.id = posts.id;
+CREATE UNIQUE INDEX posts_search_doc ON posts (search_doc);
+CREATE VIRTUAL TABLE post_search USING fts5(original, translation, tags, tokenize = "ascii tokenchars '_'", detail = full, columnsize = 0);
+INSERT INTO post_search (rowid, original, translation, tags) SELECT search_doc, search_original(item, language), search_translation(translation), search_tags(platform, source, language) FROM posts
+""",
 )

@@ -21,7 +21,7 @@ from monitor.record import (
     utcnow,
 )
 from monitor.state import SourceState
-from monitor.store.db import StoreBase
+from monitor.store.search_index import SearchIndexMixin
 
 # What `StoredPost` is read from.
 POST_COLUMNS = (
@@ -69,7 +69,7 @@ class StoredPost:
         )
 
 
-class PostsMixin(StoreBase):
+class PostsMixin(SearchIndexMixin):
     def save_fetch(
         self,
         source: str,
@@ -131,6 +131,7 @@ class PostsMixin(StoreBase):
                     " VALUES (?, ?, ?, ?, ?)",
                     (item.id, revision, content_hash, body, now),
                 )
+                self._index_collected(db, item, source, published, new=revision == 1)
             db.execute(
                 "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
                 " last_success, consecutive_errors, posts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"

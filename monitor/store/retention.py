@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.record import format_time
-from monitor.store.db import StoreBase
+from monitor.store.search_index import SearchIndexMixin
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class PruneResult:
         )
 
 
-class RetentionMixin(StoreBase):
+class RetentionMixin(SearchIndexMixin):
     def prune(
         self,
         before: datetime,
@@ -84,5 +84,6 @@ class RetentionMixin(StoreBase):
                     f"DELETE FROM revisions WHERE id IN ({gone})", (old,)
                 ).rowcount
                 db.execute(f"DELETE FROM outbox WHERE post_id IN ({gone})", (old,))
+                self._unindex_posts(db, gone, (old,))
                 posts = db.execute(f"DELETE FROM posts WHERE id IN ({gone})", (old,)).rowcount
         return PruneResult(events, cache, outbox, digests, revisions, posts)

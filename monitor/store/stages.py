@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from monitor.record import PostRecord, format_time, utcnow
-from monitor.store.db import StoreBase
 from monitor.store.outbox import queue_record
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
+from monitor.store.search_index import SearchIndexMixin
 
 
-class StagesMixin(StoreBase):
+class StagesMixin(SearchIndexMixin):
     def posts_in_stage(self, stage: str, limit: int = 500) -> list[StoredPost]:
         rows = self._query(
             f"SELECT {POST_COLUMNS} FROM posts WHERE stage = ? ORDER BY updated_at, rowid LIMIT ?",
@@ -45,6 +45,7 @@ class StagesMixin(StoreBase):
                     for stage, post_id, revision, language, confidence in posts
                 ],
             )
+            self._index_detected(db, [post_id for _, post_id, _, _, _ in posts])
 
     def mark_ready(self, records: Sequence[PostRecord]) -> int:
         """Store each record's enrichment and queue it in the outbox, atomically.
@@ -71,6 +72,7 @@ class StagesMixin(StoreBase):
                 )
                 if cursor.rowcount != 1:
                     continue
+                self._index_ready(db, record)
                 queue_record(db, record, now)
                 done += 1
         return done

@@ -12,13 +12,14 @@ def write_rss_config(
     sources: Mapping[str, str],
     *,
     health: str = "",
+    web: str = "",
     monitor: str = "",
     translation: bool = False,
     source_extra: str = "",
     rest: str = "",
 ) -> Path:
     """`sources` maps a source name to its feed URL; `health` is the /healthz address
-    ("" for none); `monitor` adds lines to [monitor],
+    and `web` the web view's ("" for none); `monitor` adds lines to [monitor],
     `source_extra` to every [[sources]] block, `rest` whole sections at the end."""
     blocks = "".join(
         f'\n[[sources]]\nname = "{name}"\nplatform = "rss"\nurl = "{url}"\n{source_extra}'
@@ -28,6 +29,7 @@ def write_rss_config(
     config.write_text(
         f'[monitor]\ndata_dir = "{tmp_path / "data"}"\nhealth = "{health}"\n{monitor}\n'
         f"[translation]\nenabled = {'true' if translation else 'false'}\n"
+        f'[web]\nlisten = "{web}"\n'
         f"{blocks}\n{rest}"
     )
     return config

@@ -1,0 +1,170 @@
+"""The full-text index of posts (FTS5 table `post_search`), written in the same transaction
+as every write that changes what a post says.
+
+- `save_fetch` (a new post, or an edit): the title and text, language not yet known, so
+  indexed as folded unstemmed tokens;
+- `mark_detected` (language known, translation awaited): rewritten with the stems of the
+  post's language;
+- `mark_ready` (language and translation final): rewritten with the stems of the post's
+  language and of its translation (skipped when that changes nothing);
+- retention deleting posts: their rows go too. A deletion noticed on the platform changes
+  no text, so the row stays and deleted posts remain searchable.
+
+The row id of a post's index row is `search_doc` (a column of `posts`), made of its
+publication time: `unix seconds << 20`, plus a counter for posts published in the same
+second. Newest-first is then the index's own row order, and since:/until: are a row-id
+range, both answered inside FTS5 without touching `posts`. The FTS5 table keeps its own copy
+of the (stemmed) text: a contentless table would be smaller, but it can only delete rows
+from SQLite 3.43, and this runs on 3.40.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+from monitor.errors import StoreError
+from monitor.record import Item, PostRecord, parse_time
+from monitor.search.index import Document, document, indexed, tags
+from monitor.store.db import StoreBase
+
+DOC_SHIFT = 20  # row ids per second of publication time
+
+
+def doc_base(moment: datetime) -> int:
+    """The smallest row id of a post published at `moment` (to the second)."""
+    return int(moment.timestamp()) << DOC_SHIFT
+
+
+def _base_of(published_at: str) -> int:
+    return doc_base(parse_time(published_at))
+
+
+def _original(item: str, language: str | None) -> str:
+    data = json.loads(item)
+    title, text = data.get("title"), data["text"]
+    return indexed(f"{title}\n{text}" if title else text, language)
+
+
+def _translation(stored: str | None) -> str:
+    data = json.loads(stored) if stored else {}
+    if data.get("status") != "translated" or not data.get("text"):
+        return ""
+    return indexed(data["text"], data.get("to"))
+
+
+def register_functions(db: sqlite3.Connection) -> None:
+    """The SQL functions the search-index migration builds rows of existing posts with."""
+    db.create_function("search_doc_base", 1, _base_of, deterministic=True)
+    db.create_function("search_original", 2, _original, deterministic=True)
+    db.create_function("search_translation", 1, _translation, deterministic=True)
+    db.create_function("search_tags", 3, tags, deterministic=True)
+
+
+class SearchIndexMixin(StoreBase):
+    def _migrate(self) -> None:
+        register_functions(self._db)
+        super()._migrate()
+
+    def _index_collected(
+        self, db: sqlite3.Connection, item: Item, source: str, published_at: str, *, new: bool
+    ) -> None:
+        """`save_fetch` just wrote a `new` post, or a new revision of one; `published_at` is
+        the publication time it stored."""
+        doc = document(
+            title=item.title, text=item.text, language=None, platform=item.platform, source=source
+        )
+        if not new:
+            self._write_doc(db, item.id, doc)
+            return
+        number = _new_doc(db, _base_of(published_at))
+        db.execute("UPDATE posts SET search_doc = ? WHERE id = ?", (number, item.id))
+        db.execute(
+            "INSERT INTO post_search (rowid, original, translation, tags) VALUES (?, ?, ?, ?)",
+            (number, doc.original, doc.translation, doc.tags),
+        )
+
+    def _index_ready(self, db: sqlite3.Connection, record: PostRecord) -> None:
+        """`record`'s language and translation were just stored by `mark_ready`."""
+        translation = record.translation
+        doc = document(
+            title=record.title,
+            text=record.text,
+            language=record.language.code,
+            translation=translation.text if translation.status == "translated" else None,
+            translation_language=translation.target,
+            platform=record.platform,
+            source=record.source,
+        )
+        self._write_doc(db, record.id, doc)
+
+    def _index_detected(self, db: sqlite3.Connection, ids: Sequence[str]) -> None:
+        """`mark_detected` just stored the language of these posts: their text is indexed
+        with its language's stems while the translation is awaited (which may take hours
+        when the translation backlog is long). Posts whose update did not apply (a newer
+        revision came meanwhile) have no language and are left as they are."""
+        for start in range(0, len(ids), 400):  # within SQLite's bound-parameter limit
+            chunk = ids[start : start + 400]
+            rows = db.execute(
+                "SELECT id, item, language, platform, source FROM posts"
+                f" WHERE id IN ({', '.join('?' for _ in chunk)}) AND language IS NOT NULL",
+                chunk,
+            ).fetchall()
+            for post_id, item, language, platform, source in rows:
+                data = json.loads(item)
+                doc = document(
+                    title=data.get("title"),
+                    text=data["text"],
+                    language=language,
+                    platform=platform,
+                    source=source,
+                )
+                self._write_doc(db, post_id, doc)
+
+    def _unindex_posts(self, db: sqlite3.Connection, ids: str, params: tuple[object, ...]) -> None:
+        """Before the posts whose ids the SQL `ids` selects are deleted: drop their rows."""
+        db.execute(
+            "DELETE FROM post_search WHERE rowid IN"
+            f" (SELECT search_doc FROM posts WHERE id IN ({ids}) AND search_doc IS NOT NULL)",
+            params,
+        )
+
+    def _write_doc(self, db: sqlite3.Connection, post_id: str, doc: Document) -> None:
+        row = db.execute(
+            "SELECT search_doc, published_at FROM posts WHERE id = ?", (post_id,)
+        ).fetchone()
+        if row is None:
+            return
+        number = row[0]
+        if number is None:
+            number = _new_doc(db, _base_of(row[1]))
+            db.execute("UPDATE posts SET search_doc = ? WHERE id = ?", (number, post_id))
+        else:
+            # An FTS5 update is a delete and an insert of every token: skip it when nothing
+            # changed (a post published untranslated indexes the same as when detected).
+            indexed = db.execute(
+                "SELECT original, translation, tags FROM post_search WHERE rowid = ?", (number,)
+            ).fetchone()
+            if indexed is not None and tuple(indexed) == (doc.original, doc.translation, doc.tags):
+                return
+        db.execute(
+            "INSERT OR REPLACE INTO post_search (rowid, original, translation, tags)"
+            " VALUES (?, ?, ?, ?)",
+            (number, doc.original, doc.translation, doc.tags),
+        )
+
+
+def _new_doc(db: sqlite3.Connection, base: int) -> int:
+    top = db.execute(
+        "SELECT MAX(search_doc) FROM posts WHERE search_doc >= ? AND search_doc < ?",
+        (base, base + (1 << DOC_SHIFT)),
+    ).fetchone()[0]
+    number = base if top is None else int(top) + 1
+    if number >= base + (1 << DOC_SHIFT):
+        raise StoreError(
+            "more than a million posts claim the same publication second",
+            remedy="check the source's published dates",
+        )
+    return number

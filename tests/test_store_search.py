@@ -1,0 +1,146 @@
+"""The search index moves with the posts, in the same transactions: edits replace what a post
+is found by, retention removes it, a deletion keeps it, and the migration indexes old posts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.record import utcnow
+from monitor.search import parse_query
+from monitor.state import SourceState
+from monitor.store import Store
+from monitor.store.migrations import MIGRATIONS
+from tests.search.support import PUBLISHED, collect, ids, item, publish
+from tests.support.store import query
+
+
+def index_rows(store: Store) -> int:
+    return int(query(store, "SELECT count(*) FROM post_search")[0][0])
+
+
+def test_an_edit_replaces_what_the_post_is_found_by(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    publish(
+        store, item("1", "Reunión con el embajador de Cuba"), "es", "Meeting with Cuba's ambassador"
+    )
+    assert ids(store, "embajadores") == ids(store, "ambassadors") == ["1"]
+    collect(store, item("1", "Reunión con la embajadora de Brasil"))  # revision 2
+    assert ids(store, "Cuba") == ids(store, "ambassador") == []  # neither text nor translation
+    assert ids(store, "Brasil") == ["1"]
+    publish(
+        store,
+        item("1", "Reunión con la embajadora de Brasil"),
+        "es",
+        "Meeting with Brazil's ambassador",
+    )
+    assert ids(store, "Brazil") == ids(store, "embajadora lang:es") == ["1"]
+    assert index_rows(store) == 1
+    (record,) = store.search(parse_query("Brasil")).records
+    assert record.revision == 2
+
+
+def test_retention_removes_pruned_posts_from_the_index(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    publish(store, item("old", "Comunicado antiguo"), "es")
+    publish(
+        store, item("new", "Comunicado reciente", published=PUBLISHED + timedelta(days=1)), "es"
+    )
+    store.outbox_sent(store.outbox_sent_through() + 2)
+    with store.transaction() as db:  # as if "old" had been collected long ago
+        db.execute(
+            "UPDATE posts SET collected_at = '2020-01-01T00:00:00Z' WHERE id = 'telegram:old'"
+        )
+    result = store.prune(utcnow() - timedelta(days=365), posts_before=utcnow() - timedelta(days=30))
+    assert result.posts == 1
+    assert ids(store, "comunicado") == ["new"]
+    assert index_rows(store) == 1
+
+
+def test_a_post_deleted_on_its_platform_stays_searchable(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    publish(store, item("gone", "Declaración retirada"), "es")
+    store.record_recheck("chan", {"telegram:gone": "missing"})
+    assert store.record_recheck("chan", {"telegram:gone": "missing"}) == ["telegram:gone"]
+    (record,) = store.search(parse_query("declaración")).records
+    assert record.deleted_at is not None and record.revision == 2
+
+
+def test_the_index_is_written_in_the_same_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store.open(tmp_path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Store, "_index_collected", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        collect(store, item("1", "Texto"))
+    assert query(store, "SELECT count(*) FROM posts")[0][0] == 0
+    monkeypatch.undo()
+    collect(store, item("1", "Texto"))
+    assert ids(store, "texto") == ["1"]
+
+
+def test_posts_published_in_the_same_second_each_get_a_row(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.save_fetch(
+        "chan",
+        "telegram",
+        [item(str(n), f"Parte {n} del informe") for n in range(5)],
+        SourceState(),
+    )
+    found = store.search(parse_query("informe"))
+    assert found.total == 5 and len({r.id for r in found.records}) == 5
+    assert ids(store, "informe", limit=2, offset=3) == [
+        "1",
+        "0",
+    ]  # same second: last collected first
+
+
+def test_the_migration_indexes_the_posts_already_stored(tmp_path: Path) -> None:
+    version = next(n for n, script in enumerate(MIGRATIONS) if "post_search" in script)
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        for number, script in enumerate(MIGRATIONS[:version], start=1):
+            db.executescript(script)
+            db.execute(f"PRAGMA user_version = {number}")
+        for native, text, language, translation in (
+            ("a", "Nuevas sanciones económicas", "es", "New economic sanctions"),
+            ("b", "Новые санкции", "ru", None),
+            ("c", "Texto sin detectar", None, None),
+        ):
+            post = item(native, text)
+            stored = (
+                {"status": "translated", "text": translation, "from": language, "to": "en"}
+                if translation
+                else {"status": "not_needed", "text": None, "from": language, "to": None}
+            )
+            db.execute(
+                "INSERT INTO posts (id, source, platform, revision, content_hash, item, published_at,"
+                " first_seen_at, collected_at, stage, language, confidence, translation,"
+                " translation_status, updated_at) VALUES (?, 'chan', 'telegram', 1, ?, ?,"
+                " '2026-10-05T12:00:00Z', '2026-10-05T12:01:00Z', '2026-10-05T12:01:00Z', ?, ?, 0.9,"
+                " ?, ?, '2026-10-05T12:01:00Z')",
+                (
+                    post.id,
+                    post.content_hash,
+                    post.to_json(),
+                    "ready" if language else "collected",
+                    language,
+                    json.dumps(stored) if language else None,
+                    stored["status"] if language else None,
+                ),
+            )
+    store = Store.open(tmp_path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert ids(store, "sanción") == ids(store, "sanctioned") == ["a"]
+    assert ids(store, "санкций lang:ru") == ["b"]
+    assert ids(store, "detectar") == ["c"]
+    assert ids(store, "since:2026-10-05") == ["c", "b", "a"]
+    collect(store, item("d", "Otro texto"))  # a new post after the migration gets its own row
+    assert ids(store, "texto") == ["d", "c"]
