@@ -1,20 +1,25 @@
-"""Select a window's posts and source failures from the store and shape them into a `Digest`."""
+"""Select a window's posts and source failures from the store and shape them into a `Digest`
+of statements: the window's posts grouped by `statement_id`."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from monitor.config import Settings
+from monitor.config import Settings, SourceSettings
 from monitor.digest.model import (
+    TIERS,
+    Account,
     AccountCount,
-    AccountGroup,
     Digest,
     Failure,
     PostView,
+    StatementView,
 )
 from monitor.digest.window import label
 from monitor.record import Language, Translation, parse_time
@@ -24,6 +29,20 @@ from monitor.text.diff import diff
 from monitor.text.entities import http_url as safe_url
 
 STATUS_ORDER = ("translated", "not_needed", "pending", "no_model", "failed")
+# A numbered thread part ("1/4 ...", "... 2/5"): one piece of a longer statement.
+_THREAD_PART = re.compile(r"^\s*\d{1,2}\s*/\s*\d{1,2}\b|\b\d{1,2}\s*/\s*\d{1,2}\s*$")
+
+
+def web_day_url(settings: Settings, window: Window) -> str | None:
+    """The window's days in the web view's timeline (`/?since=&until=`, whole local days,
+    inclusive), linked from the digest when `[web] public_url` is set; else None."""
+    if not settings.web.public_url:
+        return None
+    zone = ZoneInfo(settings.monitor.timezone)
+    first = window.start.astimezone(zone).date()
+    last = max(first, (window.end - timedelta(seconds=1)).astimezone(zone).date())
+    days = urlencode({"since": first.isoformat(), "until": last.isoformat()})
+    return f"{settings.web.public_url.rstrip('/')}/?{days}"
 
 
 def unready_records(store: Store, window: Window) -> list[dict[str, Any]]:
@@ -113,76 +132,85 @@ def shape_digest(
         for f in failures
     ]
     failed_names = {f.source for f in failed}
-    configured = [s for s in settings.sources if s.enabled]
-    order = [s.name for s in configured]
+    configured = {s.name: s for s in settings.sources if s.enabled}
+    order = list(configured)
     order += sorted((set(by_source) | failed_names) - set(order))
 
-    groups: list[AccountGroup] = []
-    accounts: list[AccountCount] = []
-    for name in order:
-        posts = by_source.get(name, [])
-        config = next((s for s in configured if s.name == name), None)
-        group = _group(
+    details = {
+        name: _account(name, by_source[name], configured.get(name))
+        for name in order
+        if name in by_source
+    }
+    accounts = [
+        AccountCount(
             name,
-            posts,
-            zone,
-            target,
-            config.platform if config else "",
-            config.handle if config else "",
-            edited,
-            previous or {},
+            details[name].name if name in details else name,
+            details[name].handle if name in details else (config.handle if config else ""),
+            details[name].platform if name in details else (config.platform if config else ""),
+            len(by_source.get(name, ())),
+            name in failed_names,
+            name in polled
+            or name in failed_names
+            or name in by_source
+            or (config is not None and config.every >= window.length.total_seconds()),
         )
-        accounts.append(
-            AccountCount(
-                name,
-                group.name,
-                group.handle,
-                group.platform,
-                len(group.posts),
-                name in failed_names,
-                name in polled
-                or name in failed_names
-                or bool(posts)
-                or (config is not None and config.every >= window.length.total_seconds()),
-            )
-        )
-        if group.posts:
-            groups.append(group)
+        for name in order
+        for config in (configured.get(name),)
+    ]
 
-    all_posts = [post for group in groups for post in group.posts]
+    versions: dict[str, list[tuple[dict[str, Any], PostView]]] = {}
+    for name in order:
+        for record in by_source.get(name, ()):
+            view = _post(record, zone, target, edited, previous or {}, details[name].name)
+            versions.setdefault(record.get("statement_id") or record["id"], []).append(
+                (record, view)
+            )
+    rank = {name: position for position, name in enumerate(order)}
+    statements = sorted(
+        (_statement(statement_id, posts) for statement_id, posts in versions.items()),
+        key=lambda s: (TIERS.index(s.tier), rank[s.source], s.local_time, s.id),
+    )
+    all_posts = [post for statement in statements for post in statement.versions]
     languages = Counter(post.language for post in all_posts)
     statuses = Counter(post.status for post in all_posts)
     return Digest(
         window=window,
         timezone=settings.monitor.timezone,
         label=label(window, zone),
-        groups=tuple(groups),
+        statements=tuple(statements),
         accounts=tuple(accounts),
         languages=tuple(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
         statuses=tuple((s, statuses[s]) for s in STATUS_ORDER if statuses[s]),
         failures=tuple(failed),
+        account_details=tuple(details.values()),
+        web_url=web_day_url(settings, window),
     )
 
 
-def _group(
-    source: str,
-    records: list[dict[str, Any]],
-    zone: ZoneInfo,
-    target: str,
-    platform: str,
-    handle: str,
-    edited: Collection[str],
-    previous: Mapping[tuple[str, int], tuple[int, str]],
-) -> AccountGroup:
+def completeness(record: dict[str, Any]) -> tuple[bool, bool, int, bool]:
+    """How complete a version's text is, to pick a statement's main version: a whole text
+    (not cut by the store, not an X truncation ending in an ellipsis), not a numbered thread
+    part, then the longest, a website (RSS) body winning a tie."""
+    text = str(record.get("text") or "").strip()
+    cut = bool(record.get("truncated")) or text.endswith(("…", "..."))
+    return (not cut, not _THREAD_PART.search(text), len(text), record.get("platform") == "rss")
+
+
+def _statement(statement_id: str, posts: list[tuple[dict[str, Any], PostView]]) -> StatementView:
+    main = max(posts, key=lambda pair: completeness(pair[0]))[1]
+    ordered = sorted((view for _, view in posts), key=lambda v: (v.local_time, v.id))
+    return StatementView(statement_id, main, tuple(ordered))
+
+
+def _account(source: str, records: list[dict[str, Any]], config: SourceSettings | None) -> Account:
     own = [r for r in records if r.get("kind") != "repost"] or records
     author: dict[str, Any] = own[0]["author"] if own else {}
-    return AccountGroup(
+    return Account(
         source=source,
         name=author.get("name") or source,
-        handle=author.get("handle") or handle,
-        platform=own[0]["platform"] if own else platform,
+        handle=author.get("handle") or (config.handle if config else ""),
+        platform=own[0]["platform"] if own else (config.platform if config else ""),
         url=safe_url(author.get("url")),
-        posts=tuple(_post(record, zone, target, edited, previous) for record in records),
     )
 
 
@@ -192,6 +220,7 @@ def _post(
     target: str,
     edited: Collection[str],
     previous: Mapping[tuple[str, int], tuple[int, str]],
+    account: str,
 ) -> PostView:
     translation = record.get("translation") or {}
     original = record.get("text") or ""
@@ -225,6 +254,8 @@ def _post(
         changes=changes,
         edited_from=edited_from if changes else 0,
         deleted_at=_local(record["deleted_at"], zone) if record.get("deleted_at") else None,
+        source=record["source"],
+        account=account,
     )
 
 

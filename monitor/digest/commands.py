@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import Settings
 from monitor.digest import log as digest_log
-from monitor.digest.deliver import FILE_POLICY
 from monitor.digest.digester import Digester
 from monitor.digest.errors import DigestConfigError
+from monitor.digest.message import FILE_POLICY
 from monitor.digest.window import day_window, whole_seconds
 from monitor.errors import ConfigError, MonitorError
 from monitor.record import utcnow
@@ -56,13 +56,23 @@ def digest_preview(settings: Settings, store: Store, day: date | None, out: Path
         data = message.as_bytes(policy=FILE_POLICY)
     else:
         data = rendered.html.encode("utf-8")
+    # The attached full digest, beside the preview (an .eml holds it already).
+    beside = None
+    if rendered.attachment_name is not None and out.suffix != ".eml":
+        beside = out.with_name(rendered.attachment_name)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
+        if beside is not None and rendered.attachment is not None:
+            beside.write_text(rendered.attachment, "utf-8")
     except OSError as error:
         return _fail(f"cannot write the preview to {out}: {error.strerror or error}")
     size = len(rendered.html.encode("utf-8")) / 1000
-    print(f"digest {digest.label}: {digest.posts} post(s), {size:.0f} KB of HTML, written to {out}")
+    attached = f"; the full digest is attached, written to {beside}" if beside else ""
+    print(
+        f"digest {digest.label}: {len(digest.statements)} statement(s) ({digest.posts} post(s)),"
+        f" {size:.0f} KB of HTML, written to {out}{attached}"
+    )
     return EXIT_OK
 
 

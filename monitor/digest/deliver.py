@@ -7,15 +7,12 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 
 from monitor.config import DigestSettings, SmtpSettings, secret_from_env
 from monitor.digest.errors import DeliveryFailed, DigestConfigError
+from monitor.digest.message import FILE_POLICY
 from monitor.logs import register_secret
-
-# Messages written to files (and previews) use plain newlines.
-FILE_POLICY = SMTP.clone(linesep="\n")
 
 
 def smtp_password(smtp: SmtpSettings) -> str | None:

@@ -109,7 +109,7 @@ class Digester:
                 self.config,
                 self.settings.monitor.data_dir,
                 message,
-                rendered.html,
+                rendered.attachment or rendered.html,  # the file to open: the full digest
                 self.file_name(row.window),
             )
         except (DeliveryFailed, DigestConfigError) as error:
@@ -127,5 +127,14 @@ class Digester:
                 )
             return Outcome("failed", name, 0, str(error))
         digest_log.mark_sent(self.store, row, now)
-        log.info("digest %s sent: %d post(s), %s", name, digest.posts, where)
+        log.info(
+            "digest %s sent: %d statement(s), %d post(s)%s, %s",
+            name,
+            len(digest.statements),
+            digest.posts,
+            f", full digest attached ({rendered.attached} not in the body)"
+            if rendered.attachment
+            else "",
+            where,
+        )
         return Outcome("sent", name, digest.posts, where)

@@ -1,6 +1,8 @@
-"""The MIME message: multipart/alternative, text first and HTML last, UTF-8.
+"""The MIME message: multipart/alternative, text first and HTML last, UTF-8; inside a
+multipart/mixed with the full digest as an HTML attachment when the body cannot hold it
+(mail clients clip long bodies, never attachments).
 
-Both parts are quoted-printable or base64 (whichever is shorter), never raw 8-bit, so a
+Every part is quoted-printable or base64 (whichever is shorter), never raw 8-bit, so a
 relay without 8BITMIME passes the message unchanged.
 """
 
@@ -9,12 +11,35 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime
 
 from monitor.digest.render import Rendered
 
-_POLICY = SMTP.clone(cte_type="7bit")
+
+class DigestPolicy(EmailPolicy):
+    """Python folds an ASCII header whose value would fit on a line of its own by moving the
+    whole value to a continuation line, which readers (Python's own parser among them) then
+    show with a leading space. The subject, always ASCII, is written on one line instead
+    (RFC 5322 allows lines of 998 characters)."""
+
+    def _one_line(self, name: str, value: str) -> str | None:
+        line = f"{name}: {value}"
+        if name.lower() == "subject" and line.isascii() and len(line) <= 998:
+            return line + self.linesep
+        return None
+
+    def fold(self, name: str, value: str) -> str:
+        return self._one_line(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        line = self._one_line(name, value)
+        return line.encode("ascii") if line else super().fold_binary(name, value)
+
+
+_POLICY = DigestPolicy() + SMTP.clone(cte_type="7bit")
+# Messages written to files (and previews) use plain newlines.
+FILE_POLICY = _POLICY.clone(linesep="\n")
 
 
 def new_message_id(sender: str, window_end: datetime) -> str:
@@ -44,4 +69,12 @@ def compose(
     message["X-Monitor-Window"] = window
     message.set_content(rendered.text, charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    if rendered.attachment is not None:
+        message.add_attachment(
+            rendered.attachment,
+            subtype="html",
+            charset="utf-8",
+            disposition="attachment",
+            filename=rendered.attachment_name or "digest.html",
+        )
     return message

@@ -88,6 +88,9 @@ def add_post(
         sample["source"], sample["platform"], [item], SourceState(), collected_at=collected_at
     )
     revision = int(query(store, "SELECT revision FROM posts WHERE id = ?", (item.id,))[0][0])
+    # The sample's statement: the id of its statement's first post (its own id by default).
+    statement = sample.get("statement") or item.id
+    store.assign_statements([(item.id, statement)])
     status = sample.get("status", "not_needed")
     record = build_record(
         item,
@@ -102,6 +105,9 @@ def add_post(
             target="en",
             engine="argos" if status == "translated" else None,
             model=f"translate-{sample.get('language')}_en-1.9" if status == "translated" else None,
+        ),
+        statement_id=str(
+            query(store, "SELECT statement_id FROM posts WHERE id = ?", (item.id,))[0][0]
         ),
     )
     if ready:

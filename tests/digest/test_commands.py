@@ -26,8 +26,11 @@ def test_preview_prints_the_text_part_and_sends_nothing(
     settings = make_settings(tmp_path / "data")
     assert digest_preview(settings, store, date(2026, 11, 27), None) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Digest 2026-11-27: 9 posts from 5 accounts (5 translated)\n")
-    assert "Cancillería Venezuela 🇻🇪 (@CancilleriaVE) · X · 3 posts" in out
+    assert out.startswith(
+        "Digest 2026-11-27: 8 statements (9 posts) from 5 accounts (5 translated)\n"
+    )
+    assert "\nCancillería Venezuela 🇻🇪 (@CancilleriaVE) · X\n" in out
+    assert "\nTRANSLATED STATEMENTS · " in out
     assert query(store, "SELECT COUNT(*) FROM digests")[0][0] == 0
     assert not (tmp_path / "data" / "digests").exists()
 
@@ -53,7 +56,7 @@ def test_preview_without_a_date_covers_since_the_last_sent_digest(
     assert digest_send(settings, store, None) == 0
     assert "sent: 9 post(s)" in capsys.readouterr().out
     assert digest_preview(settings, store, None, None) == 0
-    assert "0 posts from 0 accounts" in capsys.readouterr().out
+    assert "0 statements (0 posts) from 0 accounts" in capsys.readouterr().out
 
 
 def test_config_problems_exit_2_with_one_sentence(

@@ -30,8 +30,9 @@ def test_a_deleted_post_is_listed_with_its_last_text_and_when_it_was_noticed(
     delete(store, post_id, gone["source"])
     digest, rendered = render(store, tmp_path)
 
-    [(group, post)] = digest.deleted
-    assert group.source == "mid-russia-telegram" and post.id == post_id
+    [(statement, post)] = digest.deleted
+    assert statement.source == "mid-russia-telegram" and post.id == post_id
+    assert statement.tier == "changed" and digest.sections[0].title == "Deleted and edited"
     assert post.deleted_at is not None and not post.edited
     assert rendered.subject.endswith("(5 translated, 1 deleted)")
 

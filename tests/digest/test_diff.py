@@ -23,7 +23,7 @@ def sample(**changes: Any) -> dict[str, Any]:
 def test_the_seeded_edit_shows_deleted_and_inserted_words(store: Store, tmp_path: Any) -> None:
     seed(store)
     digest, rendered = render(store, tmp_path)
-    [post] = [p for g in digest.groups for p in g.posts if p.edited]
+    [post] = [v for s in digest.statements for v in s.versions if v.edited]
     assert post.revision == 2 and post.edited_from == 1
 
     soup = BeautifulSoup(rendered.html, "lxml")
@@ -96,7 +96,7 @@ def test_the_diff_is_against_the_last_edit_not_a_retranslation(store: Store, tmp
     assert found[(post_id, 3)][0] == found[(post_id, 2)][0] == 1
     assert found[(post_id, 3)][1].text == EDITED["text"]
     digest, rendered = render(store, tmp_path)
-    [shown] = digest.groups[0].posts
+    [shown] = [s.main for s in digest.statements]
     assert (shown.revision, shown.edited_from, shown.status) == (3, 1, "translated")
     assert "[-país-]{+nación soberana+}" in rendered.text
 
@@ -108,7 +108,7 @@ def test_an_edit_of_the_title_alone_is_marked_but_has_no_diff(store: Store, tmp_
         store, dict(post, title="Comunicado oficial (actualizado)"), NOON + timedelta(minutes=5)
     )
     digest, rendered = render(store, tmp_path)
-    [shown] = digest.groups[0].posts
+    [shown] = [s.main for s in digest.statements]
     assert shown.edited and shown.changes == () and shown.edited_from == 0
     assert "edited · rev. 2" in rendered.html and "<ins" not in rendered.html
 
@@ -127,7 +127,7 @@ def test_long_edits_are_condensed_to_fit_the_html_cap(store: Store, tmp_path: An
     _, rendered = render(store, tmp_path, max_html_bytes=60_000)
 
     assert len(rendered.html.encode("utf-8")) <= 60_000
-    assert rendered.omitted == 0 and rendered.shortened == 20
+    assert rendered.lines == rendered.attached == 0 and rendered.shortened == 20
     soup = BeautifulSoup(rendered.html, "lxml")
     assert [d.get_text() for d in soup.find_all("del")] == ["palabra10", "palabra1495"] * 20
     assert [i.get_text() for i in soup.find_all("ins")] == ["PALABRA10", "nueva"] * 20
@@ -149,7 +149,7 @@ def test_an_edit_too_long_for_the_cap_falls_back_to_the_new_text(
     _, rendered = render(store, tmp_path, max_html_bytes=20_000)
 
     assert len(rendered.html.encode("utf-8")) <= 20_000
-    assert rendered.shortened == 1 and rendered.omitted == 0
+    assert rendered.shortened == 1 and rendered.lines == rendered.attached == 0
     soup = BeautifulSoup(rendered.html, "lxml")
     assert not soup.find_all(["del", "ins"])
     text = soup.get_text(" ")

@@ -53,7 +53,10 @@ async def test_sends_once_when_due_and_never_twice_across_restarts(
 
     store = Store.open(data)
     [(_, _, message)] = smtp_server.inbox.messages
-    assert message["Subject"] == "Digest 2026-11-28: 9 posts from 5 accounts (5 translated)"
+    assert (
+        message["Subject"]
+        == "Digest 2026-11-28: 8 statements (9 posts) from 5 accounts (5 translated)"
+    )
     # The first digest ever starts at the earliest collected post.
     row = digest_log.last_sent(store)
     assert row is not None
@@ -162,7 +165,7 @@ async def test_file_delivery_writes_eml_and_html(store: Store, tmp_path: Path) -
         "digest-20261127T0733-20261128T0700.html",
     ]
     message = BytesParser(policy=policy.default).parsebytes((folder / names[0]).read_bytes())
-    assert message["Subject"].startswith("Digest 2026-11-28: 9 posts")
+    assert message["Subject"].startswith("Digest 2026-11-28: 8 statements (9 posts)")
     html = (folder / names[1]).read_text("utf-8")
     assert 'lang="ru"' in html and "МИД России" in html
 

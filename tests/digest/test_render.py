@@ -36,18 +36,23 @@ def test_subject_summary_and_groups_in_config_and_time_order(store: Store, tmp_p
     )
     digest, rendered = render(store, tmp_path)
 
-    assert rendered.subject == "Digest 2026-11-28: 9 posts from 5 accounts (5 translated)"
-    assert [g.source for g in digest.groups] == [
-        "cancilleria-ve-x",
-        "fariacrt-x",
-        "mid-russia-telegram",
-        "mfa-russia-en",
-        "mppre-feed",
+    assert (
+        rendered.subject
+        == "Digest 2026-11-28: 8 statements (9 posts) from 5 accounts (5 translated)"
+    )
+    # Deletions and edits first, then translated statements, then the rest, each by account
+    # in config order.
+    assert [(s.key, [g.source for g in s.groups]) for s in digest.sections] == [
+        ("changed", ["cancilleria-ve-x"]),
+        ("translated", ["cancilleria-ve-x", "mid-russia-telegram"]),
+        ("other", ["fariacrt-x", "mid-russia-telegram", "mppre-feed"]),
     ]
-    assert digest.groups[0].name == "Cancillería Venezuela 🇻🇪"
-    for group in digest.groups:
-        times = [post.local_time for post in group.posts]
-        assert times == sorted(times)
+    assert digest.sections[0].title == "Edited"
+    assert digest.sections[1].groups[0].account.name == "Cancillería Venezuela 🇻🇪"
+    for section in digest.sections:
+        for group in section.groups:
+            times = [statement.local_time for statement in group.statements]
+            assert times == sorted(times)
     assert dict(digest.languages) == {"es": 5, "ru": 3, "en": 1}
     assert [(a.source, a.posts, a.failed) for a in digest.accounts][3:] == [
         ("zakharova-telegram", 0, False),
@@ -77,16 +82,25 @@ def test_translation_first_original_beneath_with_lang(store: Store, tmp_path: Pa
     assert original is not None and original["lang"] == "ru"
     assert "4 июля в Москве состоялись переговоры" in original.get_text()
     assert soup.find("div", lang="es", string=lambda s: bool(s and "Nos reunimos" in s))
-    # An English post is shown alone, no translation block.
-    alone = [d for d in soup.find_all("div", lang="en") if "reaffirmed" in d.get_text()]
-    parent = alone[0].find_parent("div") if len(alone) == 1 else None
-    assert parent is not None and "Original" not in parent.get_text()
+    # Its English version on Mastodon is the same statement: listed under "Also on", linked.
+    assert "reaffirmed" not in soup.get_text()
+    [also] = [a for a in soup.find_all("a", href=True) if "mastodon.social" in a["href"]]
+    assert also.get_text() == "Mastodon · Russian MFA (English) · English"
+    assert "Also on:" in str(also.parent)
     links = [a["href"] for a in soup.find_all("a", href=True)]
     assert "https://t.me/MID_Russia/21874" in links
+    # An untranslated statement is shown alone, no translation block.
+    alone = [d for d in soup.find_all("div", lang="es") if "El régimen" in d.get_text()]
+    parent = alone[0].find_parent("div") if len(alone) == 1 else None
+    assert parent is not None and "Original" not in parent.get_text()
 
     plain = rendered.text
     assert "EN: 🇷🇺🇻🇪 On 4 July" in plain and "RU: 🇷🇺🇻🇪 4 июля" in plain
     assert plain.index("EN: 🇷🇺🇻🇪 On 4 July") < plain.index("RU: 🇷🇺🇻🇪 4 июля")
+    assert (
+        "also on Mastodon · Russian MFA (English) · English:"
+        " https://mastodon.social/@mfa_russia_en/113560000000000001" in plain
+    )
 
 
 def test_notes_for_untranslated_posts_and_edits_shown_once(store: Store, tmp_path: Path) -> None:
@@ -106,7 +120,7 @@ def test_posts_still_being_translated_are_shown_pending(store: Store, tmp_path: 
     sample = samples()[4]
     add_post(store, sample, datetime(2026, 11, 27, 12, tzinfo=UTC), ready=False)
     digest, rendered = render(store, tmp_path)
-    assert digest.posts == 1 and digest.groups[0].posts[0].status == "pending"
+    assert digest.posts == 1 and digest.statements[0].main.status == "pending"
     assert "Translation pending" in rendered.html
 
 
@@ -184,10 +198,11 @@ def test_size_cap_shortens_long_posts_with_a_note(store: Store, tmp_path: Path) 
 
     size = len(rendered.html.encode("utf-8"))
     assert size <= 100_000 < len(Renderer(None, 100_000).html(digest).encode("utf-8"))
-    assert rendered.shortened == 60 and rendered.omitted == 0
+    assert rendered.shortened == 60 and rendered.lines == rendered.attached == 0
+    assert rendered.attachment is None
     soup = BeautifulSoup(rendered.html, "lxml")
     text = soup.get_text(" ", strip=True)
-    assert "60 long posts were shortened" in text
+    assert "60 long statements were shortened" in text
     assert text.count("Read the full post") == 60
     assert size > 80_000  # shortened only as much as needed
     assert (
@@ -195,27 +210,82 @@ def test_size_cap_shortens_long_posts_with_a_note(store: Store, tmp_path: Path) 
     )  # the text part keeps every post whole
 
 
-def test_size_cap_leaves_out_posts_when_shortening_is_not_enough(
-    store: Store, tmp_path: Path
-) -> None:
+def add_short_posts(store: Store, count: int) -> None:
     sample = samples()[7]
-    for number in range(200):
+    for number in range(count):
         add_post(
             store,
-            dict(sample, native_id=f"m/{number}", text=f"Post {number}: " + "word " * 40),
+            dict(
+                sample,
+                native_id=f"m/{number}",
+                statement=None,  # each its own statement
+                url=f"https://mastodon.social/@mfa_russia_en/{number}",
+                text=f"Post {number}: " + "word " * 40,
+            ),
             datetime(2026, 11, 27, 12, tzinfo=UTC) + timedelta(seconds=number),
         )
+
+
+def test_statements_that_do_not_fit_in_full_are_one_line_with_their_link(
+    store: Store, tmp_path: Path
+) -> None:
+    add_short_posts(store, 200)
+    _, rendered = render(store, tmp_path, max_html_bytes=60_000)
+    assert len(rendered.html.encode("utf-8")) <= 60_000
+    assert rendered.lines > 0 and rendered.attached == 0 and rendered.attachment is None
+    links = {a["href"] for a in BeautifulSoup(rendered.html, "lxml").find_all("a", href=True)}
+    for number in range(200):
+        assert f"https://mastodon.social/@mfa_russia_en/{number}" in links
+    assert f"{rendered.lines} statements are shown as one line with its link" in rendered.html
+    assert "Post 0: word word" in rendered.html and "Post 199:" in rendered.html
+
+
+def test_when_even_lines_do_not_fit_the_full_digest_is_attached(
+    store: Store, tmp_path: Path
+) -> None:
+    add_short_posts(store, 200)
     _, rendered = render(store, tmp_path, max_html_bytes=20_000)
     assert len(rendered.html.encode("utf-8")) <= 20_000
-    assert rendered.omitted > 0
-    assert f"the last {rendered.omitted} posts are left out here" in rendered.html
-    assert rendered.subject.startswith("Digest 2026-11-28: 200 posts from 1 account ")
-    assert "Post 199:" in rendered.text
+    assert rendered.attached > 0 and rendered.attachment is not None
+    assert rendered.attachment_name == "digest-2026-11-28.html"
+    text = BeautifulSoup(rendered.html, "lxml").get_text(" ", strip=True)
+    shown = 200 - rendered.attached
+    assert (
+        f"This email shows {shown} of 200 statements; the full digest, every statement in full,"
+        " is attached as digest-2026-11-28.html" in text
+    )
+    assert f"{rendered.attached} more statements are in the attached full digest" in text
+    assert rendered.subject.startswith(
+        "Digest 2026-11-28: 200 statements (200 posts) from 1 account "
+    )
+    assert "Post 199:" in rendered.attachment and "Post 199:" in rendered.text
+    assert "Full digest · 2026-11-28" in rendered.attachment
+    assert "This email shows" not in rendered.attachment
+
+
+def test_the_web_view_is_linked_when_it_has_the_day(store: Store, tmp_path: Path) -> None:
+    add_short_posts(store, 200)
+    _, rendered = render(store, tmp_path, max_html_bytes=20_000)
+    assert "web view" not in rendered.html  # no [web] public_url: no link
+
+    settings = make_settings(tmp_path / "data", max_html_bytes=20_000)
+    settings = settings.model_copy(
+        update={"web": settings.web.model_copy(update={"public_url": "https://m.example.org"})}
+    )
+    digest = build_digest(settings, store, WINDOW)
+    day = "https://m.example.org/?since=2026-11-27&amp;until=2026-11-28"
+    assert digest.web_url == day.replace("&amp;", "&")
+    rendered = Renderer(None, 20_000).render(digest)
+    assert f'and is on the <a href="{day}"' in rendered.html
+    assert digest.web_url in rendered.text
 
 
 def test_empty_window_says_so(store: Store, tmp_path: Path) -> None:
     _, rendered = render(store, tmp_path)
-    assert rendered.subject == "Digest 2026-11-28: 0 posts from 0 accounts (0 translated)"
+    assert (
+        rendered.subject
+        == "Digest 2026-11-28: 0 statements (0 posts) from 0 accounts (0 translated)"
+    )
     assert "No account posted during this period." in rendered.html
     assert "No account posted during this period." in rendered.text
 
@@ -270,6 +340,7 @@ def test_a_post_translated_again_is_not_shown_as_edited(store: Store, tmp_path: 
     assert store.requeue_untranslated("ru") == 1  # the ru model appeared: revision 2
     add_post(store, dict(sample, status="translated"), collected)
     digest, rendered = render(store, tmp_path)
-    [post] = digest.groups[0].posts
+    [statement] = digest.statements
+    post = statement.main
     assert post.revision == 2 and post.status == "translated" and not post.edited
     assert "edited" not in rendered.html and "edited" not in rendered.text

@@ -49,7 +49,9 @@ def test_starttls_auth_delivery_headers_and_parts(
 
     [(mail_from, rcpts, message)] = smtp_server.inbox.messages
     assert mail_from == SENDER and rcpts == TO
-    assert message["Subject"] == f"Digest {day}: 9 posts from 5 accounts (5 translated)"
+    assert (
+        message["Subject"] == f"Digest {day}: 8 statements (9 posts) from 5 accounts (5 translated)"
+    )
     assert message["From"] == SENDER
     assert message["To"] == ", ".join(TO)
     assert message["List-Id"] == "monitor digest <digest.monitor.localhost>"

@@ -60,18 +60,18 @@ def test_a_1_mb_post_leaves_the_text_part_under_its_cap(store: Store, tmp_path: 
     message, size = sent_message(data)
     text = text_part(message)
     assert len(text.encode("utf-8")) <= settings.digest.max_text_bytes
-    assert "1 long post was shortened" in text
+    assert "1 long statement was shortened" in text
     assert "Shortened: the full post is at the link below." in text
     assert "https://x.com/CancilleriaVE/status/1" in text
     assert text.count(SENTENCE) > 1000  # shortened only as much as needed
     assert size < 2 * (settings.digest.max_text_bytes + settings.digest.max_html_bytes)
 
 
-def test_when_the_text_part_leaves_posts_out_the_html_no_longer_promises_them(
+def test_when_the_text_part_cannot_hold_every_statement_the_full_digest_is_attached(
     store: Store, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    sample = samples()[7]
+    sample = dict(samples()[7], statement=None)
     for number in range(300):
         add_post(
             store,
@@ -85,8 +85,10 @@ def test_when_the_text_part_leaves_posts_out_the_html_no_longer_promises_them(
     text = text_part(message)
     assert len(text.encode("utf-8")) <= 20_000
     assert "Post 0:" in text and "Post 299:" not in text
-    assert "more posts left out to keep this text under 20 KB" in text
+    assert "more statements are in the attached full digest, digest-2026-11-27.html" in text
     html = message.get_body(("html",))
     assert html is not None
-    content = str(html.get_content())
-    assert "left out here" in content and "plain-text version has every post" not in content
+    assert "is attached as digest-2026-11-27.html" in str(html.get_content())
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "digest-2026-11-27.html"
+    assert "Post 299:" in str(attachment.get_content())
