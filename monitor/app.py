@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from types import TracebackType
 
+from monitor.alerts.service import Alerts
 from monitor.config import Settings, SourceSettings
 from monitor.errors import MonitorError, QueueError
 from monitor.metrics import Metrics
@@ -69,6 +70,9 @@ class App:
             "Records waiting in the outbox for the queue",
             lambda: float(self.store.outbox_pending()),
         )
+        self.alerts: Alerts | None = (
+            Alerts(settings, self.store, self.metrics) if settings.alerts else None
+        )
         self.sources: dict[str, Source] = {}
         self.configure_sources(settings.sources)
 
@@ -96,6 +100,8 @@ class App:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        if self.alerts is not None:
+            self.alerts.close()
         try:
             await self.backend.close()
         except QueueError as error:
@@ -158,6 +164,11 @@ class App:
             await self.publisher.drain()
         except QueueError as error:
             log.warning("publishing deferred, records stay in the outbox: %s", error)
+        if self.alerts is not None:  # `monitor collect` from cron alerts too
+            try:
+                await asyncio.to_thread(self.alerts.run_once)
+            except MonitorError as error:
+                log.warning("alerts deferred to the next pass: %s", error)
 
     async def collect_pass(self, names: Sequence[str] | None = None) -> list[SourceOutcome]:
         outcomes = await self.collect_all(names)

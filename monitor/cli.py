@@ -100,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", "-n", type=_positive, default=20, metavar="N")
     search.add_argument("--json", action="store_true", help='print {"total": N, "results": [...]}')
 
+    alerts = commands.add_parser("alerts", help="watch-term alerts")
+    alert_commands = alerts.add_subparsers(
+        dest="alerts_command", required=True, parser_class=Parser
+    )
+    alert_test = alert_commands.add_parser(
+        "test", help="what an alert (or a query) would have matched in the stored history"
+    )
+    alert_test.add_argument("alert", metavar="NAME|QUERY")
+    alert_test.add_argument(
+        "--since", type=_duration, default=7 * 86400.0, metavar="7d", help="how far back"
+    )
+
     digest = commands.add_parser("digest", help="render or send the daily digest")
     digest_commands = digest.add_subparsers(
         dest="digest_command", required=True, parser_class=Parser
@@ -123,6 +135,15 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f'"{text}" is not a positive whole number')
     return number
+
+
+def _duration(text: str) -> float:
+    from monitor.config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _day(text: str) -> object:
@@ -231,6 +252,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return models.models_ensure(settings)
     if command == "digest":
         return cmd_digest(settings, args)
+    if command == "alerts":
+        from monitor.alerts.commands import alerts_test
+
+        return alerts_test(settings, args.alert, args.since)
     if command == "search":
         from monitor.search.commands import run_search
 
@@ -297,6 +322,11 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
             f"web.password_env: ${settings.web.password_env} is not set in this environment"
             " (the web view will not start without it)"
         )
+    for index, alert in enumerate(settings.alerts):
+        if alert.secret_env and secret_from_env(alert.secret_env) is None:
+            warnings.append(
+                f"alerts[{index}].secret_env: ${alert.secret_env} is not set in this environment"
+            )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
@@ -305,7 +335,7 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
         return EXIT_USAGE
     print(
         f"config OK: {len(settings.sources)} source(s), queue {settings.queue.backend}, "
-        f"digest by {settings.digest.delivery}"
+        f"digest by {settings.digest.delivery}, {len(settings.alerts)} alert(s)"
     )
     return EXIT_OK
 

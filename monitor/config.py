@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import time as dtime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -26,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, QueryError
 from monitor.logs import redact
 from monitor.record import MAX_TEXT
 from monitor.redaction import broker_url_problem, mask_credentials, secret_location
@@ -282,6 +283,82 @@ def is_loopback(address: str) -> bool:
     return loopback_host(address.rpartition(":")[0])
 
 
+AlertEvent = Literal["new", "edited", "deleted"]
+
+
+def _webhook_url(value: str) -> bool:
+    """https anywhere; plain http only to a loopback address (a local relay, a test receiver)."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if not host or any(c.isspace() for c in value):
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and loopback_host(host)
+
+
+class AlertSettings(_Section):
+    """One watch term: a query of the search language, and where its matches go."""
+
+    name: str
+    query: str
+    to: tuple[str, ...] = ()
+    webhook: str = ""
+    secret_env: str = ""
+    on: tuple[AlertEvent, ...] = ("new", "edited", "deleted")
+    max_per_hour: int = Field(default=20, ge=1)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _SOURCE_NAME.fullmatch(value):
+            raise ValueError(f'"{value}" is not an alert name (letters, digits, ".", "_", "-")')
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty: write the words to watch, e.g. 'sanciones OR санкции'")
+        # Imported here: the query parser itself reads this module (its platform names).
+        from monitor.search.query import parse_query
+
+        try:
+            parse_query(value)
+        except QueryError as error:
+            raise ValueError(f"{error.args[0]}, in {value!r}") from None
+        return value
+
+    @field_validator("secret_env")
+    @classmethod
+    def _secret_env(cls, value: str) -> str:
+        return _check_env_name(value)
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook(cls, value: str) -> str:
+        if value and not _webhook_url(value):
+            raise ValueError(
+                f'"{value}" is not an https URL (plain http is allowed only to 127.0.0.1)'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> AlertSettings:
+        if not self.to and not self.webhook:
+            raise ValueError("needs `to` (e-mail addresses) or `webhook`, or both")
+        if self.webhook and not self.secret_env:
+            raise ValueError(
+                "`webhook` needs `secret_env`, the variable holding the signing secret"
+            )
+        if not self.on:
+            raise ValueError('`on` is empty: list "new", "edited" and/or "deleted"')
+        return self
+
+
 class WebSettings(_Section):
     """The analysts' read-only web view (monitor.web)."""
 
@@ -412,6 +489,7 @@ class Settings(_Section):
     queue: QueueSettings = QueueSettings()
     statements: StatementSettings = StatementSettings()
     digest: DigestSettings = DigestSettings()
+    alerts: tuple[AlertSettings, ...] = ()
     web: WebSettings = WebSettings()
     sources: tuple[SourceSettings, ...] = ()
 
@@ -422,6 +500,10 @@ class Settings(_Section):
             if source.name in seen:
                 raise ValueError(f'two sources are named "{source.name}"; names must be unique')
             seen.add(source.name)
+        names = [alert.name for alert in self.alerts]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f'two alerts are named "{name}"; names must be unique')
         return self
 
     def source(self, name: str) -> SourceSettings:

@@ -94,6 +94,7 @@ class Daemon:
         self._workers: list[asyncio.Task[None]] = []
         self.translate_wake = asyncio.Event()
         self.publish_wake = asyncio.Event()
+        self.alerts_wake = asyncio.Event()
         self._stop_requested_at = 0.0
         self.digest = DigestJob(settings, self.app.store)
         self.app.metrics.watch(
@@ -347,6 +348,7 @@ class Daemon:
                 log.exception("processing failed; will retry")
             self.translate_wake.set()
             self.publish_wake.set()
+            self.alerts_wake.set()
 
     async def translate_loop(self) -> None:
         """Translate waiting posts batch by batch in a thread; collection never waits on it."""
@@ -367,6 +369,24 @@ class Daemon:
                 if not done:
                     break
                 self.publish_wake.set()
+                self.alerts_wake.set()
+
+    async def alerts_loop(self) -> None:
+        """Match newly published records against the alerts and deliver, within seconds."""
+        alerts = self.app.alerts
+        if alerts is None:
+            await self.stopping.wait()  # a worker that ends early reads as a dead one
+            return
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.alerts_wake.wait(), timeout=2.0)
+            self.alerts_wake.clear()
+            try:
+                await asyncio.to_thread(alerts.run_once)
+            except MonitorError as error:
+                log.error("alerts: %s", error)
+            except Exception:
+                log.exception("alerts failed; will retry")
 
     async def _finish_in_flight(self, workers: list[asyncio.Task[None]]) -> None:
         """Give in-flight fetches and a last detect-and-publish pass the grace period, no more."""
@@ -454,6 +474,7 @@ class Daemon:
             asyncio.create_task(self.process_loop()),
             asyncio.create_task(self.translate_loop()),
             asyncio.create_task(self.app.publisher.run(self.stopping, self.publish_wake)),
+            asyncio.create_task(self.alerts_loop()),
         ]
         watchdog = asyncio.create_task(self.watchdog_loop())
         systemd.notify("READY=1")

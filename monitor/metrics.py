@@ -78,6 +78,24 @@ class Metrics:
             ["signal"],
             registry=r,
         )
+        self.alerts_matched = Counter(
+            "monitor_alerts_matched", "Records an alert matched", ["alert"], registry=r
+        )
+        self.alerts_sent = Counter(
+            "monitor_alerts_sent", "Alert messages delivered", ["alert", "channel"], registry=r
+        )
+        self.alerts_failed = Counter(
+            "monitor_alerts_failed",
+            "Alert deliveries that failed (retried)",
+            ["alert", "channel"],
+            registry=r,
+        )
+        self.alerts_suppressed = Counter(
+            "monitor_alerts_suppressed",
+            "Alert events folded into a flood summary instead of a message of their own",
+            ["alert"],
+            registry=r,
+        )
         self.published = Counter(
             "monitor_records_published",
             "Records confirmed by the queue backend",

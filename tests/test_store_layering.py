@@ -31,6 +31,7 @@ TABLES = (
     "digests",
     "translation_cache",
     "meta",
+    "alert_events",
     "post_search",
 )
 STATEMENT = re.compile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.store.alerts import AlertEvent, AlertMatch, AlertsMixin
 from monitor.store.browse import BrowsedPost, BrowseMixin, Revision, Statement, TimelineFilter
 from monitor.store.cache import CacheMixin
 from monitor.store.db import STORE_FILE, StoreBase
@@ -25,6 +26,8 @@ from monitor.store.statements import StatementsMixin
 
 __all__ = [
     "STORE_FILE",
+    "AlertEvent",
+    "AlertMatch",
     "BrowsedPost",
     "DigestEntry",
     "OutboxRow",
@@ -48,6 +51,7 @@ class Store(
     OutboxMixin,
     DeletionsMixin,
     DigestsMixin,
+    AlertsMixin,
     CacheMixin,
     RetentionMixin,
     SearchMixin,

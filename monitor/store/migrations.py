@@ -148,4 +148,25 @@ CREATE UNIQUE INDEX posts_search_doc ON posts (search_doc);
 CREATE VIRTUAL TABLE post_search USING fts5(original, translation, tags, tokenize = "ascii tokenchars '_'", detail = full, columnsize = 0);
 INSERT INTO post_search (rowid, original, translation, tags) SELECT search_doc, search_original(item, language), search_translation(translation), search_tags(platform, source, language) FROM posts
 """,
+    # 8: alerts: each (alert, statement, event, channel) recorded once, then delivered.
+    """
+CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    statement_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    post_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    matched_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'summarised')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_attempt TEXT,
+    sent_at TEXT
+);
+CREATE UNIQUE INDEX alert_events_once ON alert_events (alert, statement_id, event, event_key, channel);
+CREATE INDEX alert_events_due ON alert_events (status, next_attempt)
+""",
 )

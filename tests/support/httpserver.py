@@ -16,6 +16,7 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    body: bytes = b""
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -83,11 +84,13 @@ class LocalServer:
         import time
 
         parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
         request = Request(
             handler.command,
             parts.path,
             parse_qs(parts.query),
             {k.lower(): v for k, v in handler.headers.items()},
+            handler.rfile.read(length) if length else b"",
         )
         with self._lock:
             self.requests.append(request)
