@@ -12,6 +12,7 @@ start() {
   echo "warning: nothing listens on 127.0.0.1:$port"
 }
 
+start 5432 60 bash -c 'pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start'
 start 6379 30 redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
   --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 start 5672 120 rabbitmq-server -detached

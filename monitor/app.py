@@ -19,7 +19,7 @@ from monitor.recheck import RecheckOutcome, recheck
 from monitor.sources.base import Source
 from monitor.sources.http import HttpClient
 from monitor.sources.registry import build_source
-from monitor.store import Store
+from monitor.store import Store, open_store
 from monitor.translate.base import NoTranslator, Translator
 
 log = logging.getLogger("monitor")
@@ -39,7 +39,7 @@ class App:
     def __init__(self, settings: Settings, *, translator: Translator | None = None) -> None:
         self.settings = settings
         self.metrics = Metrics()
-        self.store = Store.open(settings.monitor.data_dir)
+        self.store = open_store(settings)
         self.http = HttpClient(
             user_agent=settings.monitor.user_agent,
             timeout=settings.monitor.timeout,

@@ -259,13 +259,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "search":
         from monitor.search.commands import run_search
 
-        return run_search(
-            settings.monitor.data_dir,
-            args.query,
-            limit=args.limit,
-            as_json=args.json,
-            timezone=settings.monitor.timezone,
-        )
+        return run_search(settings, args.query, limit=args.limit, as_json=args.json)
     raise AssertionError(f"unhandled command {command}")
 
 
@@ -289,7 +283,7 @@ def cmd_detect(text: str | None) -> int:
 
 def cmd_check(settings: Settings, path: Path | None) -> int:
     from monitor.config import secret_from_env
-    from monitor.store import Store
+    from monitor.store import open_store
 
     problems: list[str] = []
     warnings: list[str] = []
@@ -308,7 +302,7 @@ def cmd_check(settings: Settings, path: Path | None) -> int:
             f"digest.smtp.password_env: ${smtp.password_env} is not set in this environment"
         )
     try:
-        Store.open(settings.monitor.data_dir).close()
+        open_store(settings).close()
     except MonitorError as error:
         problems.append(f"monitor.data_dir: {error}")
     try:
@@ -365,9 +359,9 @@ async def cmd_collect(settings: Settings, names: list[str] | None) -> int:
 
 
 def cmd_sources(settings: Settings) -> int:
-    from monitor.store import Store
+    from monitor.store import open_store
 
-    store = Store.open(settings.monitor.data_dir)
+    store = open_store(settings)
     known = {s.name: s for s in store.source_statuses()}
     print(
         f"{'source':<28} {'platform':<9} {'last success':<21} {'errors':>6}  {'next poll':<21} last error"
@@ -401,9 +395,9 @@ async def cmd_queue_tail(settings: Settings, limit: int, follow: bool) -> int:
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from monitor.digest.commands import digest_preview, digest_send
-    from monitor.store import Store
+    from monitor.store import open_store
 
-    store = Store.open(settings.monitor.data_dir)
+    store = open_store(settings)
     try:
         if args.digest_command == "preview":
             return digest_preview(settings, store, args.date, args.out)

@@ -180,6 +180,40 @@ class StatementSettings(_Section):
     window: Duration = 7 * 86400.0
 
 
+class StoreSettings(_Section):
+    """Where posts, state and the outbox live: the embedded SQLite file or PostgreSQL."""
+
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
+    url: str = ""  # postgresql://user@host:5432/db (the password comes from password_env)
+    password_env: str = ""
+    schema_name: str = Field(default="", alias="schema")  # a PostgreSQL schema, default public
+    statement_timeout: Duration = 30.0
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return _check_env_name(value)
+
+    @field_validator("schema_name")
+    @classmethod
+    def _schema(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError(f'"{value}" is not a schema name (lower-case letters, digits, "_")')
+        return value
+
+    @model_validator(mode="after")
+    def _url_for_postgresql(self) -> StoreSettings:
+        if self.backend == "postgresql":
+            if not self.url.startswith(("postgresql://", "postgres://")):
+                raise ValueError('backend "postgresql" needs url = "postgresql://user@host/db"')
+            if urlsplit(self.url).password:
+                raise ValueError(
+                    "url holds a password: put it in an environment variable named by"
+                    " password_env instead (secrets are never written in the config)"
+                )
+        return self
+
+
 class QueueSettings(_Section):
     backend: Literal["sqlite", "rabbitmq", "redis", "nats"] = "sqlite"
     url: str = ""
@@ -484,6 +518,7 @@ class SourceSettings(_Section):
 
 class Settings(_Section):
     monitor: MonitorSettings = MonitorSettings()
+    store: StoreSettings = StoreSettings()
     languages: LanguageSettings = LanguageSettings()
     translation: TranslationSettings = TranslationSettings()
     queue: QueueSettings = QueueSettings()

@@ -26,7 +26,7 @@ from monitor.digest import DigestJob, last_sent_at
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
-from monitor.store import Store
+from monitor.store import Store, open_store
 from monitor.web import WebServer
 
 P = ParamSpec("P")
@@ -440,7 +440,7 @@ class Daemon:
         loopback, or without the basic-auth password: a ConfigError."""
         if not self.settings.web.listen:
             return
-        store = Store.open(self.settings.monitor.data_dir, readonly=True)
+        store = open_store(self.settings, readonly=True)
         try:
             self.web = WebServer(self.settings, store)
             await self.web.start()

@@ -18,7 +18,7 @@ LIMIT = 10_000  # posts looked at; more means the query is far too broad for an 
 
 
 def alerts_test(settings: Settings, name_or_query: str, since: float) -> int:
-    from monitor.store import Store
+    from monitor.store import open_store
 
     named = {alert.name: alert for alert in settings.alerts}
     alert = named.get(name_or_query)
@@ -36,7 +36,7 @@ def alerts_test(settings: Settings, name_or_query: str, since: float) -> int:
     start = (utcnow() - timedelta(seconds=since)).astimezone(zone).date()
     if query.filters.since is None or query.filters.since < start:
         query = replace(query, filters=replace(query.filters, since=start))
-    store = Store.open(settings.monitor.data_dir)
+    store = open_store(settings)
     try:
         found = store.search(query, limit=LIMIT, zone=zone)
     finally:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 from monitor.errors import QueueError
 from monitor.queues.base import CopiesOutbox, Message, QueueBackend
@@ -46,8 +47,8 @@ class Publisher:
 
     async def drain(self) -> int:
         """Publish every pending outbox row, oldest first; raise `QueueError` if the backend fails."""
-        if isinstance(self.backend, CopiesOutbox):
-            return await self._drain_by_copy(self.backend)
+        if isinstance(self.backend, CopiesOutbox) and self.store.path is not None:
+            return await self._drain_by_copy(self.backend, self.store.path)
         sent = 0
         while rows := self.store.outbox_batch(self.batch):
             try:
@@ -60,14 +61,14 @@ class Publisher:
             sent += len(rows)
         return sent
 
-    async def _drain_by_copy(self, backend: CopiesOutbox) -> int:
+    async def _drain_by_copy(self, backend: CopiesOutbox, store_file: Path) -> int:
         """The embedded queue copies rows from the store file itself, one statement a batch."""
         sent = 0
         after = self.store.outbox_sent_through()
         while True:
             try:
                 await self._ensure_connected()
-                count, last = backend.copy_outbox(self.store.path, after=after, limit=self.batch)
+                count, last = backend.copy_outbox(store_file, after=after, limit=self.batch)
             except QueueError as error:
                 await self._failed(after + 1, after + self.batch, self.batch, error)
                 raise

@@ -6,9 +6,9 @@ import json
 import sys
 from collections.abc import Collection
 from datetime import tzinfo
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from monitor.config import Settings
 from monitor.errors import QueryError
 from monitor.record import PostRecord
 from monitor.search.highlight import highlight
@@ -30,18 +30,16 @@ EXIT_OK, EXIT_USAGE = 0, 2
 WIDTH = 110  # characters of text shown per line
 
 
-def run_search(
-    data_dir: Path, text: str, *, limit: int, as_json: bool, timezone: str = "UTC"
-) -> int:
-    from monitor.store import Store  # the store is a higher layer than this package's core
+def run_search(settings: Settings, text: str, *, limit: int, as_json: bool) -> int:
+    from monitor.store import open_store  # the store is a higher layer than this package's core
 
     try:
         query = parse_query(text)
     except QueryError as error:
         print(f"monitor: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    zone = ZoneInfo(timezone)
-    store = Store.open(data_dir)
+    zone = ZoneInfo(settings.monitor.timezone)
+    store = open_store(settings)
     try:
         found = store.search(query, limit=limit, zone=zone)
     finally:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.config import Settings, secret_from_env
+from monitor.errors import StoreError
+from monitor.logs import register_secret
 from monitor.store.alerts import AlertEvent, AlertMatch, AlertsMixin
+from monitor.store.backends.sqlite import SqliteBackend
 from monitor.store.browse import BrowsedPost, BrowseMixin, Revision, Statement, TimelineFilter
 from monitor.store.cache import CacheMixin
 from monitor.store.db import STORE_FILE, StoreBase
@@ -20,6 +24,7 @@ from monitor.store.outbox import OutboxMixin, OutboxRow
 from monitor.store.posts import PostsMixin, SaveResult, StoredPost
 from monitor.store.retention import PruneResult, RetentionMixin
 from monitor.store.search import SearchMixin, SearchResults
+from monitor.store.search_index import register_functions
 from monitor.store.sources import SourcesMixin, SourceStatus
 from monitor.store.stages import StagesMixin
 from monitor.store.statements import StatementsMixin
@@ -60,5 +65,52 @@ class Store(
 ):
     @classmethod
     def open(cls, data_dir: Path, *, readonly: bool = False) -> Store:
-        """The store in `data_dir`; `readonly` opens an existing one for reading only."""
-        return cls(Path(data_dir) / STORE_FILE, readonly=readonly)
+        """The embedded store in `data_dir`; `readonly` opens an existing one for reading only."""
+        backend = SqliteBackend(
+            Path(data_dir) / STORE_FILE, readonly=readonly, functions=register_functions
+        )
+        return cls(backend, readonly=readonly)
+
+    @classmethod
+    def postgresql(
+        cls,
+        url: str,
+        *,
+        password: str | None = None,
+        schema: str | None = None,
+        readonly: bool = False,
+        statement_timeout: float = 30.0,
+    ) -> Store:
+        """The store in a PostgreSQL database (`monitor[postgresql]`)."""
+        from monitor.store.backends.postgresql import PostgresBackend
+
+        backend = PostgresBackend(
+            url,
+            password=password,
+            schema=schema,
+            readonly=readonly,
+            statement_timeout=statement_timeout,
+        )
+        return cls(backend, readonly=readonly)
+
+
+def open_store(settings: Settings, *, readonly: bool = False) -> Store:
+    """The store `[store]` configures: the embedded file in `data_dir`, or PostgreSQL."""
+    chosen = settings.store
+    if chosen.backend == "sqlite":
+        return Store.open(settings.monitor.data_dir, readonly=readonly)
+    password = secret_from_env(chosen.password_env) if chosen.password_env else None
+    if chosen.password_env and password is None:
+        raise StoreError(
+            f"store.password_env: ${chosen.password_env} is not set in this environment",
+            remedy=f"export {chosen.password_env}=... before starting the monitor",
+        )
+    if password is not None:
+        register_secret(password)
+    return Store.postgresql(
+        chosen.url,
+        password=password,
+        schema=chosen.schema_name or None,
+        readonly=readonly,
+        statement_timeout=chosen.statement_timeout,
+    )

@@ -8,12 +8,12 @@ nothing is ever recorded twice, so no event is announced twice otherwise.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.record import PostRecord, format_time, parse_time
+from monitor.store.backends import Row
 from monitor.store.db import StoreBase
 
 _CURSOR = "alerts_through"
@@ -54,7 +54,7 @@ class AlertEvent:
     sent_at: datetime | None
 
 
-def _event(row: sqlite3.Row) -> AlertEvent:
+def _event(row: Row) -> AlertEvent:
     return AlertEvent(
         id=int(row["id"]),
         alert=row["alert"],
@@ -105,9 +105,9 @@ class AlertsMixin(StoreBase):
         with self.transaction() as db:
             for match in matches:
                 cursor = db.execute(
-                    "INSERT OR IGNORE INTO alert_events (alert, channel, statement_id, event,"
+                    "INSERT INTO alert_events (alert, channel, statement_id, event,"
                     " event_key, post_id, revision, matched_at, status, next_attempt)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
                     (
                         match.alert,
                         match.channel,

@@ -12,13 +12,13 @@ sorting, and a date range is a range of it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from monitor.record import Item, Language, PostRecord, Translation, parse_time
+from monitor.store.backends import Row
 from monitor.store.db import StoreBase
 from monitor.store.posts import POST_COLUMNS, stored_post
 from monitor.store.search_index import doc_base
@@ -101,7 +101,7 @@ def _conditions(alias: str, wanted: TimelineFilter) -> tuple[list[str], list[Any
     return where, params
 
 
-def _latest(row: sqlite3.Row) -> BrowsedPost:
+def _latest(row: Row) -> BrowsedPost:
     body = row["body"]
     if body is not None:
         return BrowsedPost(PostRecord.from_json(body), True, bool(row["edited"]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -17,6 +16,7 @@ from monitor.record import (
     utcnow,
 )
 from monitor.state import KnownPost, Presence
+from monitor.store.backends import Connection, Dialect
 from monitor.store.db import StoreBase
 from monitor.store.outbox import queue_record
 from monitor.store.posts import POST_COLUMNS, stored_post
@@ -28,10 +28,11 @@ class DeletionsMixin(StoreBase):
     ) -> list[KnownPost]:
         """The source's posts not yet declared deleted, newest first: those published at or
         after `since`, at most `limit` of them."""
+        field = self.dialect.json_text
         sql = (
-            "SELECT id, json_extract(item, '$.native_id') AS native_id,"
-            " json_extract(item, '$.url') AS url, published_at,"
-            " json_extract(item, '$.kind') AS kind FROM posts"
+            f"SELECT id, {field('item', 'native_id')} AS native_id,"
+            f" {field('item', 'url')} AS url, published_at,"
+            f" {field('item', 'kind')} AS kind FROM posts"
             " WHERE source = ? AND deleted_at IS NULL"
         )
         params: list[Any] = [source]
@@ -89,18 +90,18 @@ class DeletionsMixin(StoreBase):
                     (post_id, source),
                 ).fetchone()
                 if row is not None and int(row[0]) >= 2 and row[1] == "ready":
-                    _declare_deleted(db, post_id, now, stamp)
+                    _declare_deleted(db, self.dialect, post_id, now, stamp)
                     deleted.append(post_id)
         return deleted
 
 
-def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp: str) -> None:
+def _declare_deleted(
+    db: Connection, dialect: Dialect, post_id: str, now: datetime, stamp: str
+) -> None:
     """Write the deletion revision of a published post and queue it (see `record_recheck`)."""
-    cursor = db.execute(
+    row = db.execute(
         f"SELECT {POST_COLUMNS}, content_hash, translation FROM posts WHERE id = ?", (post_id,)
-    )
-    cursor.row_factory = sqlite3.Row
-    row = cursor.fetchone()
+    ).fetchone()
     revision = int(row["revision"]) + 1
     post = replace(stored_post(row), revision=revision, collected_at=now, deleted_at=now)
     stored = json.loads(row["translation"]) if row["translation"] else {"status": "not_needed"}
@@ -111,8 +112,8 @@ def _declare_deleted(db: sqlite3.Connection, post_id: str, now: datetime, stamp:
         (revision, stamp, stamp, stamp, post_id),
     )
     db.execute(
-        "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at,"
-        " deleted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO revisions (id, revision, content_hash, item, collected_at,"
+        " deleted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (post_id, revision, row["content_hash"], row["item"], stamp, stamp),
     )
-    queue_record(db, record, stamp)
+    queue_record(db, dialect, record, stamp)

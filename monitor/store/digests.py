@@ -8,12 +8,12 @@ it is decided in `monitor.digest.log`; this module only keeps the rows.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.record import format_time, parse_time
 from monitor.state import Window
+from monitor.store.backends import Row
 from monitor.store.db import StoreBase
 
 _COLUMNS = (
@@ -36,7 +36,7 @@ class DigestEntry:
     sent_at: datetime | None
 
 
-def _entry(row: sqlite3.Row) -> DigestEntry:
+def _entry(row: Row) -> DigestEntry:
     return DigestEntry(
         id=int(row["id"]),
         window=Window(parse_time(row["window_start"]), parse_time(row["window_end"])),
@@ -96,8 +96,9 @@ class DigestsMixin(StoreBase):
         """Record a digest for [start, end) as pending, or return the row that already holds it."""
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO digests (window_start, window_end, recipients, message_id,"
-                " status, attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)",
+                "INSERT INTO digests (window_start, window_end, recipients, message_id,"
+                " status, attempts, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?)"
+                " ON CONFLICT DO NOTHING",
                 (
                     format_time(start),
                     format_time(end),

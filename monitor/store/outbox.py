@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from monitor.record import PostRecord, format_time
+from monitor.store.backends import Connection, Dialect
 from monitor.store.db import StoreBase
 
 # The name the store file is attached under on the embedded queue's own connection.
@@ -26,9 +27,11 @@ class OutboxRow(NamedTuple):
     collected_at: str
 
 
-def queue_record(db: sqlite3.Connection, record: PostRecord, created_at: str) -> None:
+def queue_record(db: Connection, dialect: Dialect, record: PostRecord, created_at: str) -> None:
     """Add `record` to the outbox inside the caller's transaction: the one place a record
     is serialised."""
+    if dialect.outbox_lock:
+        db.execute(dialect.outbox_lock)
     db.execute(
         "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
         " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -49,13 +52,12 @@ def queue_record(db: sqlite3.Connection, record: PostRecord, created_at: str) ->
 class OutboxMixin(StoreBase):
     def outbox_batch(self, limit: int) -> list[OutboxRow]:
         """The oldest unsent rows, in order."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
-                " FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
-                " ORDER BY seq LIMIT ?",
-                (limit,),
-            ).fetchall()
+        rows = self._query(
+            "SELECT seq, message_id, source, body, attempts, platform, language, collected_at"
+            " FROM outbox WHERE seq > (SELECT sent_through FROM outbox_cursor)"
+            " ORDER BY seq LIMIT ?",
+            (limit,),
+        )
         return [OutboxRow._make(row) for row in rows]
 
     def outbox_pending(self) -> int:
@@ -71,7 +73,10 @@ class OutboxMixin(StoreBase):
     def outbox_sent(self, through: int) -> None:
         """Every row up to sequence number `through` is sent (rows are published in order)."""
         with self.transaction() as db:
-            db.execute("UPDATE outbox_cursor SET sent_through = MAX(sent_through, ?)", (through,))
+            db.execute(
+                "UPDATE outbox_cursor SET sent_through = ? WHERE sent_through < ?",
+                (through, through),
+            )
 
     def outbox_failed(self, first: int, last: int, error: str) -> None:
         """Count a failed attempt on the rows numbered `first` to `last`."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from monitor.record import (
     utcnow,
 )
 from monitor.state import SourceState
+from monitor.store.backends import Row
 from monitor.store.search_index import SearchIndexMixin
 
 # What `StoredPost` is read from.
@@ -127,8 +127,8 @@ class PostsMixin(SearchIndexMixin):
                     ),
                 )
                 db.execute(
-                    "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO revisions (id, revision, content_hash, item, collected_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (item.id, revision, content_hash, body, now),
                 )
                 self._index_collected(db, item, source, published, new=revision == 1)
@@ -210,7 +210,7 @@ class PostsMixin(SearchIndexMixin):
         return parse_time(rows[0][0]) if rows and rows[0][0] else None
 
 
-def stored_post(row: sqlite3.Row) -> StoredPost:
+def stored_post(row: Row) -> StoredPost:
     return StoredPost(
         id=row["id"],
         revision=int(row["revision"]),

@@ -28,6 +28,7 @@ from datetime import datetime
 from monitor.errors import StoreError
 from monitor.record import Item, PostRecord, parse_time
 from monitor.search.index import Document, document, indexed, tags
+from monitor.store.backends import Connection
 from monitor.store.db import StoreBase
 
 DOC_SHIFT = 20  # row ids per second of publication time
@@ -64,15 +65,13 @@ def register_functions(db: sqlite3.Connection) -> None:
 
 
 class SearchIndexMixin(StoreBase):
-    def _migrate(self) -> None:
-        register_functions(self._db)
-        super()._migrate()
-
     def _index_collected(
-        self, db: sqlite3.Connection, item: Item, source: str, published_at: str, *, new: bool
+        self, db: Connection, item: Item, source: str, published_at: str, *, new: bool
     ) -> None:
         """`save_fetch` just wrote a `new` post, or a new revision of one; `published_at` is
         the publication time it stored."""
+        if self.dialect.name != "sqlite":
+            return  # TODO(pg-search): the tsvector index
         doc = document(
             title=item.title, text=item.text, language=None, platform=item.platform, source=source
         )
@@ -86,8 +85,10 @@ class SearchIndexMixin(StoreBase):
             (number, doc.original, doc.translation, doc.tags),
         )
 
-    def _index_ready(self, db: sqlite3.Connection, record: PostRecord) -> None:
+    def _index_ready(self, db: Connection, record: PostRecord) -> None:
         """`record`'s language and translation were just stored by `mark_ready`."""
+        if self.dialect.name != "sqlite":
+            return  # TODO(pg-search): the tsvector index
         translation = record.translation
         doc = document(
             title=record.title,
@@ -100,11 +101,13 @@ class SearchIndexMixin(StoreBase):
         )
         self._write_doc(db, record.id, doc)
 
-    def _index_detected(self, db: sqlite3.Connection, ids: Sequence[str]) -> None:
+    def _index_detected(self, db: Connection, ids: Sequence[str]) -> None:
         """`mark_detected` just stored the language of these posts: their text is indexed
         with its language's stems while the translation is awaited (which may take hours
         when the translation backlog is long). Posts whose update did not apply (a newer
         revision came meanwhile) have no language and are left as they are."""
+        if self.dialect.name != "sqlite":
+            return  # TODO(pg-search): the tsvector index
         for start in range(0, len(ids), 400):  # within SQLite's bound-parameter limit
             chunk = ids[start : start + 400]
             rows = db.execute(
@@ -123,15 +126,17 @@ class SearchIndexMixin(StoreBase):
                 )
                 self._write_doc(db, post_id, doc)
 
-    def _unindex_posts(self, db: sqlite3.Connection, ids: str, params: tuple[object, ...]) -> None:
+    def _unindex_posts(self, db: Connection, ids: str, params: tuple[object, ...]) -> None:
         """Before the posts whose ids the SQL `ids` selects are deleted: drop their rows."""
+        if self.dialect.name != "sqlite":
+            return  # TODO(pg-search): the tsvector index
         db.execute(
             "DELETE FROM post_search WHERE rowid IN"
             f" (SELECT search_doc FROM posts WHERE id IN ({ids}) AND search_doc IS NOT NULL)",
             params,
         )
 
-    def _write_doc(self, db: sqlite3.Connection, post_id: str, doc: Document) -> None:
+    def _write_doc(self, db: Connection, post_id: str, doc: Document) -> None:
         row = db.execute(
             "SELECT search_doc, published_at FROM posts WHERE id = ?", (post_id,)
         ).fetchone()
@@ -156,7 +161,7 @@ class SearchIndexMixin(StoreBase):
         )
 
 
-def _new_doc(db: sqlite3.Connection, base: int) -> int:
+def _new_doc(db: Connection, base: int) -> int:
     top = db.execute(
         "SELECT MAX(search_doc) FROM posts WHERE search_doc >= ? AND search_doc < ?",
         (base, base + (1 << DOC_SHIFT)),

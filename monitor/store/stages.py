@@ -73,7 +73,7 @@ class StagesMixin(SearchIndexMixin):
                 if cursor.rowcount != 1:
                     continue
                 self._index_ready(db, record)
-                queue_record(db, record, now)
+                queue_record(db, self.dialect, record, now)
                 done += 1
         return done
 
@@ -89,9 +89,10 @@ class StagesMixin(SearchIndexMixin):
         now = format_time(utcnow())
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO revisions (id, revision, content_hash, item, collected_at,"
+                "INSERT INTO revisions (id, revision, content_hash, item, collected_at,"
                 " deleted_at) SELECT id, revision + 1, content_hash, item, ?, deleted_at FROM posts"
-                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?",
+                " WHERE translation_status = 'no_model' AND stage = 'ready' AND language = ?"
+                " ON CONFLICT DO NOTHING",
                 (now, language),
             )
             cursor = db.execute(

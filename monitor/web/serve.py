@@ -7,7 +7,7 @@ import logging
 import signal
 
 from monitor.config import Settings
-from monitor.store import Store
+from monitor.store import Store, open_store
 from monitor.web.app import build_app
 from monitor.web.security import web_credentials
 from monitor.web.server import AsgiServer
@@ -59,7 +59,7 @@ async def serve_web(settings: Settings) -> int:
             'the web view is off ([web] listen = "")',
             remedy='set [web] listen, e.g. "127.0.0.1:8788"',
         )
-    store = Store.open(settings.monitor.data_dir, readonly=True)
+    store = open_store(settings, readonly=True)
     try:
         server = WebServer(settings, store)
         stop = asyncio.Event()

@@ -63,7 +63,7 @@ def test_entities_and_paragraphs_survive(installed: ArgosEnv) -> None:
 
 
 def test_cache_serves_repeated_sentences(installed: ArgosEnv, tmp_path: Path) -> None:
-    store = Store(tmp_path / "monitor.db")
+    store = Store.open(tmp_path)
     first = build_translator(Settings(), store)
     out = first.translate(RU, "ru", "en")
     rows = query(store, "SELECT pair, model, hits FROM translation_cache")
@@ -125,7 +125,7 @@ def test_the_translate_path_opens_no_connection(
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    store = Store(tmp_path / "monitor.db")
+    store = Store.open(tmp_path)
     translator = build_translator(Settings(), store)
     translator.translate(ES, "es", "en")
     translator.translate(RU, "ru", "en")
