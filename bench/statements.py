@@ -8,6 +8,7 @@ same-language pairs and cross-language pairs, the time per post, and the stateme
     .venv/bin/python bench/statements.py [--clusterer monitor|baseline|MODULE:FUNCTION]
                                           [--half tuning|heldout|both] [--window-days 7]
                                           [--window-load 3000] [--errors]
+                                          [--heldout-file PATH]
 
 A clusterer is a function `cluster(posts, window) -> list[str]`: `posts` are `Post`s in
 collection (`published_at`) order, `window` a timedelta; it returns, for each post, the id
@@ -17,7 +18,10 @@ the `window` before it, and a post's answer may not depend on later posts. The d
 the monitor's clusterer (`monitor`, through `statements_adapter.cluster` beside this file);
 `--clusterer baseline` runs the baseline below, `--clusterer MODULE:FUNCTION` any other.
 Tune with `--half tuning` only (`--errors` lists its false merges and missed pairs); the
-held-out half is for the final report, and `--errors` refuses it.
+held-out half is for the final report, and `--errors` refuses it. `--heldout-file PATH` adds
+one more held-out set (for example `data/statements/heldout-2.jsonl`, written after the
+first held-out half had been measured several times), scored like the held-out half in a
+column of its own named after the file.
 """
 
 from __future__ import annotations
@@ -259,8 +263,15 @@ def load_half(name: str) -> tuple[list[Post], list[str], list[str]]:
     return load(*(DATA / file for file in FILES[name]))
 
 
-def run_half(cluster: Clusterer, name: str, window: timedelta, week_posts: int) -> dict[str, str]:
-    posts, gold, notes = load_half(name)
+def run_half(
+    cluster: Clusterer,
+    name: str,
+    window: timedelta,
+    week_posts: int,
+    paths: Sequence[Path] | None = None,
+) -> dict[str, str]:
+    """One column of the report: a half by name, or the files in `paths` under that name."""
+    posts, gold, notes = load(*paths) if paths else load_half(name)
     started = time.perf_counter()
     got = cluster(posts, window)
     elapsed = time.perf_counter() - started
@@ -376,26 +387,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--errors", action="store_true", help="list the tuning half's false merges and misses"
     )
+    parser.add_argument(
+        "--heldout-file",
+        type=Path,
+        help="one more held-out file, scored like the held-out half in its own column",
+    )
     args = parser.parse_args(argv)
+    extra: Path | None = args.heldout_file
+    if extra is not None and not extra.is_file():
+        raise SystemExit(f"error: --heldout-file {extra}: no such file; give a JSON Lines path.")
     here = Path(__file__).resolve().parent
     sys.path[:0] = [str(here), str(here.parent)]
     cluster = resolve(args.clusterer)
     window = timedelta(days=args.window_days)
     if args.errors:
-        if args.half != "tuning":
-            raise SystemExit("error: --errors lists the tuning half only; add --half tuning.")
+        if args.half != "tuning" or extra is not None:
+            raise SystemExit(
+                "error: --errors lists the tuning half only; add --half tuning"
+                " and drop --heldout-file."
+            )
         show_errors(cluster, window)
         return 0
-    halves = HALVES if args.half == "both" else (args.half,)
+    halves: tuple[str, ...] = HALVES if args.half == "both" else (args.half,)
     rows = {name: run_half(cluster, name, window, args.week_posts) for name in halves}
+    if extra is not None:
+        # named after the file, so tuning.jsonl given here is not confused with the tuning half
+        rows[extra.name] = run_half(cluster, extra.name, window, args.week_posts, [extra])
+        halves = (*halves, extra.name)
+    width = max(16, *(len(name) + 2 for name in halves))
     label = "baseline (shingle Jaccard + shared link, no cross-language)"
     print(f"statements, clusterer: {label if args.clusterer == 'baseline' else args.clusterer}")
     print(f"window {args.window_days:g} days; pairs of posts within each half")
-    print(f"{'':30}" + "".join(f"{name:>16}" for name in halves))
+    print(f"{'':30}" + "".join(f"{name:>{width}}" for name in halves))
     for key in rows[halves[0]]:
         if key.startswith("sizes"):
             continue
-        print(f"{key:30}" + "".join(f"{rows[name][key]:>16}" for name in halves))
+        print(f"{key:30}" + "".join(f"{rows[name][key]:>{width}}" for name in halves))
     for key in ("sizes found", "sizes gold"):
         for name in halves:
             print(f"{key + ' (' + name + ')':30}  {rows[name][key]}   (size:count)")
