@@ -238,6 +238,41 @@ def like_baseline(store: Store, words: Sequence[str]) -> list[float]:
     return times
 
 
+TIMELINE_PAGES = {
+    "timeline, page 1": "/",
+    "timeline, page 50": "/?page=50",
+    "timeline, one platform": "/?platform=telegram",
+    "timeline, one language": "/?lang=ru",
+    "timeline, a week": "/?since=2026-06-01&until=2026-06-07",
+    "stylesheet (baseline: the stack alone)": "/static/web.css",
+    "timeline, translated only": "/?translated=yes",
+    "timeline, edited only": "/?edited=yes",
+}
+
+
+def timeline_pages(store: Store, data_dir: Path, count: int) -> dict[str, list[float]]:
+    """Each timeline page rendered `count` times through the web view's ASGI app (HTML,
+    status checked), in milliseconds."""
+    from starlette.testclient import TestClient
+
+    from monitor.config import Settings
+    from monitor.web.app import build_app
+
+    settings = Settings.model_validate({"monitor": {"data_dir": str(data_dir), "health": ""}})
+    times: dict[str, list[float]] = {}
+    with TestClient(build_app(settings, store)) as client:
+        for name, path in TIMELINE_PAGES.items():
+            client.get(path)  # warm
+            found = []
+            for _ in range(count):
+                started = time.perf_counter()
+                response = client.get(path)
+                found.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (path, response.status_code)
+            times[name] = found
+    return times
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -253,6 +288,7 @@ def main() -> None:
     parser.add_argument("--like", type=int, default=5, help="LIKE baseline queries")
     parser.add_argument("--data", type=Path, default=LANGID_DATA, help="langid test data directory")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--pages", type=int, default=30, help="renders per timeline page")
     args = parser.parse_args()
     if not (args.data / "sentences" / "es.txt").is_file():
         raise SystemExit(f"error: no langid test data under {args.data}; pass --data DIR")
@@ -290,6 +326,7 @@ def main() -> None:
         timed(store, queries["one word"][:20])  # warm the page cache
         results = {name: timed(store, texts) for name, texts in queries.items()}
         like = like_baseline(store, [q for q in queries["one word"][: args.like]])
+        pages = timeline_pages(store, Path(data_dir), args.pages)
         store.close()
 
     print(
@@ -330,7 +367,17 @@ def main() -> None:
             f"{name:<40} {p50:>8.2f} {percentile(times, 0.95):>8.2f} {max(times):>8.1f}"
             f" {statistics.median(totals):>12,.0f} {p50 / like_p50:>12.4f}"
         )
-    print(GOALS)
+    base = statistics.median(pages["stylesheet (baseline: the stack alone)"])
+    print()
+    print(
+        f"{'web view (HTML, 30 per page)':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50 vs baseline':>16}"
+    )
+    for name, found in pages.items():
+        print(
+            f"{name:<40} {statistics.median(found):>8.2f} {percentile(found, 0.95):>8.2f}"
+            f" {max(found):>8.1f} {statistics.median(found) / base:>16.1f}"
+        )
+    print(GOALS + "; timeline p95 <= 100 ms")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--force", action="store_true", help="send even when nothing is new since the last digest"
     )
+
+    store = commands.add_parser("store", help="the store itself")
+    store_commands = store.add_subparsers(dest="store_command", required=True, parser_class=Parser)
+    store_copy = store_commands.add_parser(
+        "copy", help="copy the embedded store into an empty PostgreSQL database"
+    )
+    store_copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/db")
+    store_copy.add_argument(
+        "--password-env",
+        metavar="NAME",
+        help="the variable holding the password ([store] password_env)",
+    )
+    store_copy.add_argument(
+        "--schema", metavar="NAME", help="a schema ([store] schema; default public)"
+    )
     return parser
 
 
@@ -256,6 +271,8 @@ def dispatch(args: argparse.Namespace) -> int:
         from monitor.alerts.commands import alerts_test
 
         return alerts_test(settings, args.alert, args.since)
+    if command == "store":
+        return cmd_store_copy(settings, args.to, args.password_env, args.schema)
     if command == "search":
         from monitor.search.commands import run_search
 
@@ -404,3 +421,72 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         return digest_send(settings, store, args.date, args.force)
     finally:
         store.close()
+
+
+def cmd_store_copy(
+    settings: Settings, url: str, password_env: str | None, schema: str | None
+) -> int:
+    import re
+    import time
+    from urllib.parse import parse_qs, urlsplit
+
+    from monitor.config import secret_from_env
+    from monitor.daemon import InstanceLock
+    from monitor.logs import register_secret
+    from monitor.store.copy import copy_to_postgresql
+    from monitor.store.db import STORE_FILE
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("--to: is not a postgresql://user@host:5432/db URL", remedy="")
+    parts = urlsplit(url)
+    if parts.password or "password" in parse_qs(parts.query):
+        raise ConfigError(
+            "--to: the URL holds a password (other users can see command lines)",
+            remedy="put it in an environment variable and name it with --password-env",
+        )
+    schema = schema if schema is not None else settings.store.schema_name
+    if schema and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        raise ConfigError(f'--schema: "{schema}" is not a schema name (a-z, 0-9, "_")', remedy="")
+    variable = password_env if password_env is not None else settings.store.password_env
+    password = secret_from_env(variable) if variable else None
+    if variable and password is None:
+        raise ConfigError(
+            f"${variable} (the password) is not set in this environment",
+            remedy=f"export {variable}=... first, or name another variable with --password-env",
+        )
+    if password is not None:
+        register_secret(password)
+    if not (settings.monitor.data_dir / STORE_FILE).is_file():
+        raise ConfigError(
+            f"there is no embedded store at {settings.monitor.data_dir / STORE_FILE}",
+            remedy="point [monitor] data_dir at the monitor's data (the config it ran with)",
+        )
+    lock = InstanceLock(settings.monitor.data_dir)  # `monitor run` would go on writing
+    lock.acquire()
+    clock = {"last": 0.0}
+
+    def progress(table: str, done: int, total: int) -> None:
+        if done == total or time.monotonic() - clock["last"] >= 1.0:
+            clock["last"] = time.monotonic()
+            print(f"  {table}: {done:,} of {total:,} rows", file=sys.stderr, flush=True)
+
+    print(f"copying {settings.monitor.data_dir / STORE_FILE} into {url}", file=sys.stderr)
+    try:
+        result = copy_to_postgresql(
+            settings.monitor.data_dir,
+            url,
+            password=password,
+            schema=schema or None,
+            progress=progress,
+        )
+    finally:
+        lock.release()
+    print(f"copied into {result.target}, schema {result.schema}:")
+    for table, rows in result.rows:
+        print(f"  {table:<18} {rows:>9,} row{'' if rows == 1 else 's'}")
+    print(
+        f'to use it: [store] backend = "postgresql", url = "{url}"'
+        + (f', schema = "{result.schema}"' if schema else "")
+        + (f', password_env = "{variable}"' if variable else "")
+    )
+    return EXIT_OK

@@ -238,7 +238,7 @@ class Daemon:
         if any(worker.done() for worker in self._workers):
             return "a worker (processing, translation or publishing) has stopped"
         if not await asyncio.to_thread(self.app.store.writable):
-            return f"the store {self.app.store.path} is not writable"
+            return f"the store {self.app.store.where} is not writable"
         return None
 
     def reload(self) -> None:

@@ -19,7 +19,7 @@ from tests.support.httpserver import LocalServer  # noqa: E402
 
 install()
 
-pytest_plugins = ["tests.support.argos_package"]
+pytest_plugins = ["tests.support.argos_package", "tests.support.stores"]
 
 
 @pytest.fixture

@@ -53,8 +53,8 @@ def test_a_1_mb_post_is_stored_cut_marked_and_not_a_new_revision_on_every_poll(
         jsonschema.validate(record, json_schema())
 
 
-def test_the_store_cuts_before_anything_else_sees_the_text(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_the_store_cuts_before_anything_else_sees_the_text(backend_store: Store) -> None:
+    store = backend_store
     post = Item("rss", "f/1", Author("f"), "x" * 5000)
     assert store.save_fetch("f", "rss", [post], SourceState(), max_text=1000).new == 1
     assert store.save_fetch("f", "rss", [post], SourceState(), max_text=1000).unchanged == 1

@@ -13,14 +13,21 @@ from monitor.queues.sqlite import SqliteQueue
 from monitor.record import json_schema
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
 from tests.support.httpserver import LocalServer, Reply
+from tests.support.stores import StoreFactory
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
 
 
-def settings_for(server: LocalServer, data_dir: Path, **translation: Any) -> Settings:
+def settings_for(
+    server: LocalServer,
+    data_dir: Path,
+    store: StoreFactory | None = None,
+    **translation: Any,
+) -> Settings:
     return Settings.model_validate(
         {
             "monitor": {"data_dir": str(data_dir), "health": ""},
+            "store": store.settings() if store else {},
             "translation": translation,
             "sources": [
                 {"name": "mppre-feed", "platform": "rss", "url": server.url("/mppre")},
@@ -80,10 +87,10 @@ async def test_spanish_and_russian_posts_come_out_translated(
 
 
 async def test_without_models_records_go_out_as_no_model_and_nothing_is_lost_on_rerun(
-    http_server: LocalServer, tmp_path: Path, argos_env: ArgosEnv
+    http_server: LocalServer, tmp_path: Path, open_test_store: StoreFactory, argos_env: ArgosEnv
 ) -> None:
     serve_feeds(http_server)
-    settings = settings_for(http_server, tmp_path / "data")
+    settings = settings_for(http_server, tmp_path / "data", open_test_store)
     async with App(settings) as app:
         await app.collect_pass()
     async with App(settings) as app:
@@ -96,10 +103,10 @@ async def test_without_models_records_go_out_as_no_model_and_nothing_is_lost_on_
 
 
 async def test_a_crash_after_the_store_commit_resumes_from_the_store(
-    http_server: LocalServer, tmp_path: Path, argos_env: ArgosEnv
+    http_server: LocalServer, tmp_path: Path, open_test_store: StoreFactory, argos_env: ArgosEnv
 ) -> None:
     serve_feeds(http_server)
-    settings = settings_for(http_server, tmp_path / "data", enabled=False)
+    settings = settings_for(http_server, tmp_path / "data", open_test_store, enabled=False)
     async with App(settings) as app:
         await app.collect_all()
         assert app.store.count_stage("collected") == 5
@@ -112,11 +119,12 @@ async def test_a_crash_after_the_store_commit_resumes_from_the_store(
 async def test_posts_published_without_a_model_are_translated_when_it_appears(
     http_server: LocalServer,
     tmp_path: Path,
+    open_test_store: StoreFactory,
     argos_env: ArgosEnv,
     argos_packages: dict[str, BuiltPackage],
 ) -> None:
     serve_feeds(http_server)
-    settings = settings_for(http_server, tmp_path / "data")
+    settings = settings_for(http_server, tmp_path / "data", open_test_store)
     async with App(settings) as app:
         await app.collect_pass()
     install_unzipped(argos_packages["es"], argos_env.packages_dir)
@@ -139,12 +147,13 @@ async def test_posts_published_without_a_model_are_translated_when_it_appears(
 async def test_translation_backlog_is_bounded_and_the_rest_waits_durably(
     http_server: LocalServer,
     tmp_path: Path,
+    open_test_store: StoreFactory,
     argos_env: ArgosEnv,
     argos_packages: dict[str, BuiltPackage],
 ) -> None:
     install_unzipped(argos_packages["es"], argos_env.packages_dir)
     serve_feeds(http_server)
-    settings = settings_for(http_server, tmp_path / "data", backlog=2)
+    settings = settings_for(http_server, tmp_path / "data", open_test_store, backlog=2)
     async with App(settings) as app:
         await app.collect_all()
         app.enricher.enrich_collected()

@@ -22,15 +22,22 @@ from monitor.store import Store
 from monitor.translate.cache import TranslationCache
 from tests.queues.support import ES, NO_MODEL, delivered, fill_outbox
 from tests.support.store import query
+from tests.support.stores import StoreFactory
 
 NOW = utcnow()
 LONG_AGO = NOW - timedelta(days=800)
 
 
-def settings(data: Path, digest: dict[str, Any] | None = None, **monitor: Any) -> Settings:
+def settings(
+    data: Path,
+    digest: dict[str, Any] | None = None,
+    store: StoreFactory | None = None,
+    **monitor: Any,
+) -> Settings:
     config: dict[str, Any] = {
         "monitor": {"data_dir": str(data), "health": "", **monitor},
         "digest": {"delivery": "file", **(digest or {})},
+        "store": store.settings() if store else {},
     }
     return parse_settings(config, Path("test.toml"))
 
@@ -41,7 +48,7 @@ def backdate(store: Store, sql: str, params: tuple[Any, ...] = ()) -> None:
         db.execute(sql, params)
 
 
-def count(store: Store, table: str, where: str = "1") -> int:
+def count(store: Store, table: str, where: str = "1 = 1") -> int:
     return int(query(store, f"SELECT COUNT(*) FROM {table} WHERE {where}")[0][0])
 
 
@@ -62,9 +69,9 @@ async def queued(data: Path) -> list[str]:
 
 
 async def test_store_prune_deletes_old_rows_and_keeps_what_the_guarantees_need(
-    tmp_path: Path,
+    tmp_path: Path, backend_store: Store
 ) -> None:
-    store = Store.open(tmp_path)
+    store = backend_store
     fill_outbox(store, "old", 4)
     fill_outbox(store, "new", 2)
     assert await publish_all(store, tmp_path) == 6
@@ -123,13 +130,15 @@ async def test_store_prune_deletes_old_rows_and_keeps_what_the_guarantees_need(
     assert {"rss:unsent/1#1", "rss:later/0#1", "rss:old/0#1"} <= set(everything)
 
 
-async def test_pruning_every_sent_row_never_reuses_a_sequence_number(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+async def test_pruning_every_sent_row_never_reuses_a_sequence_number(
+    tmp_path: Path, open_test_store: StoreFactory
+) -> None:
+    store = open_test_store()
     fill_outbox(store, "a", 3)
     assert await publish_all(store, tmp_path) == 3
     assert store.prune(NOW + timedelta(days=1)).outbox == 3
     store.close()
-    store = Store.open(tmp_path)  # a restart: the high-water mark must still hold
+    store = open_test_store()  # a restart: the high-water mark must still hold
     fill_outbox(store, "b", 2)
     assert store.outbox_batch(10)[0].seq == 4
     assert await publish_all(store, tmp_path) == 2
@@ -142,9 +151,11 @@ async def test_pruning_every_sent_row_never_reuses_a_sequence_number(tmp_path: P
     ]
 
 
-async def test_sent_rows_stay_until_the_digest_covering_them_is_sent(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    store = Store.open(data)
+async def test_sent_rows_stay_until_the_digest_covering_them_is_sent(
+    open_test_store: StoreFactory,
+) -> None:
+    data = open_test_store.data_dir
+    store = open_test_store()
     fill_outbox(store, "a", 2)
     assert await publish_all(store, data) == 2
     backdate(store, "UPDATE outbox SET created_at = ?", (format_time(LONG_AGO),))
@@ -161,11 +172,11 @@ async def test_sent_rows_stay_until_the_digest_covering_them_is_sent(tmp_path: P
     assert count(store, "posts") == 2 and count(store, "digests") == 1
 
 
-def test_digest_files_older_than_the_retention_are_deleted(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    store = Store.open(data)
+def test_digest_files_older_than_the_retention_are_deleted(open_test_store: StoreFactory) -> None:
+    data = open_test_store.data_dir
+    store = open_test_store()
     folder = data / "digests"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     names = ["digest-old.eml", "digest-old.html", "digest-new.eml", "notes.txt"]
     for name in names:
         (folder / name).write_text("x")
@@ -179,9 +190,9 @@ def test_digest_files_older_than_the_retention_are_deleted(tmp_path: Path) -> No
     assert sorted(p.name for p in folder.iterdir()) == ["digest-new.eml", "notes.txt"]
 
 
-def test_retention_zero_keeps_everything(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    store = Store.open(data)
+def test_retention_zero_keeps_everything(open_test_store: StoreFactory) -> None:
+    data = open_test_store.data_dir
+    store = open_test_store()
     store.record_failure("a", "rss", "http", "HTTP 500")
     backdate(store, "UPDATE source_events SET at = ?", (format_time(LONG_AGO),))
     assert retention.prune(settings(data, retention="0"), store, NOW).store is None
@@ -202,9 +213,9 @@ def test_retention_settings() -> None:
     ]
 
 
-async def test_posts_and_old_revisions_go_only_when_asked(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    store = Store.open(data)
+async def test_posts_and_old_revisions_go_only_when_asked(open_test_store: StoreFactory) -> None:
+    data = open_test_store.data_dir
+    store = open_test_store()
     fill_outbox(store, "a", 2)
     edit = Item("rss", "a/0", Author("a"), "texto editado", published_at=LONG_AGO)
     store.save_fetch("a", "rss", [edit], SourceState())  # a/0 now has two revisions
@@ -226,13 +237,13 @@ async def test_posts_and_old_revisions_go_only_when_asked(tmp_path: Path) -> Non
     ]
 
 
-async def test_the_daemon_prunes_on_start_and_daily(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    store = Store.open(data)
+async def test_the_daemon_prunes_on_start_and_daily(open_test_store: StoreFactory) -> None:
+    data = open_test_store.data_dir
+    store = open_test_store()
     store.record_failure("a", "rss", "http", "HTTP 500")
     backdate(store, "UPDATE source_events SET at = ?", (format_time(LONG_AGO),))
     store.close()
-    daemon = Daemon(settings(data))
+    daemon = Daemon(settings(data, store=open_test_store))
     try:
         daemon.schedule_retention()
         job = daemon.scheduler.get_job("retention")
@@ -241,7 +252,7 @@ async def test_the_daemon_prunes_on_start_and_daily(tmp_path: Path) -> None:
         assert count(daemon.app.store, "source_events") == 0
     finally:
         await daemon.app.aclose()
-    off = Daemon(settings(data, retention="0"))
+    off = Daemon(settings(data, store=open_test_store, retention="0"))
     try:
         off.schedule_retention()
         assert off.scheduler.get_job("retention") is None

@@ -1,8 +1,10 @@
-"""The SQLite store: durability first, revisions, source state, outbox order."""
+"""The store on both backends: durability first, revisions, source state, outbox order.
+The SQLite file's own things (WAL, PRAGMA user_version, raw upgrades) stay SQLite-only."""
 
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from monitor.errors import StoreError
 from monitor.record import Author, Item, Language, PostRecord, Translation
 from monitor.sources.base import SourceState
 from monitor.store import Store
-from monitor.store.migrations import MIGRATIONS
+from monitor.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from tests.support.store import query
+from tests.support.stores import StoreFactory
 
 
 def item(native: str, text: str) -> Item:
@@ -26,15 +29,30 @@ def item(native: str, text: str) -> Item:
     )
 
 
-def test_schema_is_versioned_and_reopening_keeps_data(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
-    assert store.schema_version == len(MIGRATIONS)
+def test_schema_is_versioned_and_reopening_keeps_data(open_test_store: StoreFactory) -> None:
+    store = open_test_store()
+    assert store.schema_version == len(store.migrations)
     store.save_fetch("feed", "rss", [item("1", "hola")], SourceState(etag='"a"'))
     store.close()
-    again = Store.open(tmp_path)
+    again = open_test_store()
+    assert again.schema_version == len(again.migrations)  # a second start migrates nothing
     assert again.source_state("feed").etag == '"a"'
     assert again.count_stage("collected") == 1
-    assert query(again, "PRAGMA journal_mode")[0][0] == "wal"
+
+
+def test_the_embedded_store_is_in_wal_mode(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    assert query(store, "PRAGMA journal_mode")[0][0] == "wal"
+    store.close()
+
+
+def test_a_readonly_store_refuses_writes(open_test_store: StoreFactory) -> None:
+    open_test_store().save_fetch("feed", "rss", [item("1", "hola")], SourceState())
+    reader = open_test_store(readonly=True)
+    assert reader.count_stage("collected") == 1
+    assert not reader.writable()
+    with pytest.raises(StoreError):
+        reader.save_fetch("feed", "rss", [item("2", "adios")], SourceState())
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -45,8 +63,27 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         Store.open(tmp_path)
 
 
-def test_changed_text_is_a_new_revision_and_same_text_is_unchanged(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_newer_postgresql_schema_is_refused(postgresql_store_factory: StoreFactory) -> None:
+    store = postgresql_store_factory()
+    with store.transaction() as db:
+        db.execute("INSERT INTO monitor_schema (version) VALUES (999)")
+    store.close()
+    with pytest.raises(StoreError, match="newer than this monitor knows"):
+        postgresql_store_factory()
+
+
+def test_postgresql_instances_starting_together_migrate_once(
+    postgresql_store_factory: StoreFactory,
+) -> None:
+    with ThreadPoolExecutor(3) as pool:
+        stores = list(pool.map(lambda _: postgresql_store_factory(), range(3)))
+    versions = query(stores[0], "SELECT version FROM monitor_schema ORDER BY version")
+    assert [int(row[0]) for row in versions] == list(range(1, len(PG_MIGRATIONS) + 1))
+    assert {store.schema_version for store in stores} == {len(PG_MIGRATIONS)}
+
+
+def test_changed_text_is_a_new_revision_and_same_text_is_unchanged(backend_store: Store) -> None:
+    store = backend_store
     assert store.save_fetch("feed", "rss", [item("1", "hola")], SourceState()).new == 1
     assert store.save_fetch("feed", "rss", [item("1", "hola")], SourceState()).unchanged == 1
     result = store.save_fetch("feed", "rss", [item("1", "hola mundo")], SourceState())
@@ -55,16 +92,16 @@ def test_changed_text_is_a_new_revision_and_same_text_is_unchanged(tmp_path: Pat
     assert [r[0] for r in rows] == [1, 2]
 
 
-def test_a_failed_write_leaves_nothing_half_done(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_failed_write_leaves_nothing_half_done(backend_store: Store) -> None:
+    store = backend_store
     with pytest.raises(RuntimeError), store.transaction() as db:
         db.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
         raise RuntimeError("crash")
     assert query(store, "SELECT COUNT(*) FROM meta WHERE key = 'x'")[0][0] == 0
 
 
-def test_failures_count_up_and_a_success_resets_them(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_failures_count_up_and_a_success_resets_them(backend_store: Store) -> None:
+    store = backend_store
     assert store.record_failure("feed", "rss", "timeout", "timed out") == 1
     assert store.record_failure("feed", "rss", "http", "HTTP 500") == 2
     status = store.source_statuses()[0]
@@ -80,8 +117,8 @@ def ready_record(store: Store, native: str) -> PostRecord:
     return post.record(Language("es", 0.99), Translation("no_model", source="es", target="en"))
 
 
-def test_outbox_keeps_order_and_skips_superseded_revisions(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_outbox_keeps_order_and_skips_superseded_revisions(backend_store: Store) -> None:
+    store = backend_store
     store.save_fetch("feed", "rss", [item("1", "uno"), item("2", "dos")], SourceState())
     stale = ready_record(store, "1")
     store.save_fetch("feed", "rss", [item("1", "uno editado")], SourceState())
@@ -117,3 +154,16 @@ def test_upgrading_keeps_unsent_outbox_rows_pending(tmp_path: Path) -> None:
     assert [row.message_id for row in store.outbox_batch(10)] == ["c#1"]
     assert store.outbox_pending() == 1
     assert store.outbox_sent_through() == 2
+
+
+def test_the_translation_cache_stores_replaces_and_counts_hits(backend_store: Store) -> None:
+    store = backend_store
+    many = {f"frase {n}": f"sentence {n}" for n in range(450)}  # more than one IN (...) chunk
+    store.cache_translations("es_en", "m1", many)
+    store.cache_translations("es_en", "m1", {"frase 1": "phrase 1"})
+    found = store.cached_translations("es_en", "m1", [*many, "otra"])
+    assert len(found) == 450 and found["frase 1"] == "phrase 1" and "otra" not in found
+    assert store.cached_translations("es_en", "m2", ["frase 1"]) == {}
+    store.count_cache_hits("es_en", "m1", ["frase 1", "frase 2", "otra"])
+    rows = query(store, "SELECT SUM(hits), COUNT(*) FROM translation_cache")
+    assert (int(rows[0][0]), int(rows[0][1])) == (2, 450)

@@ -46,16 +46,16 @@ def outbox(store: Store) -> list[dict[str, object]]:
     return [json.loads(row.body) for row in store.outbox_batch(100)]
 
 
-def test_every_record_carries_deleted_at_null_while_the_post_exists(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_every_record_carries_deleted_at_null_while_the_post_exists(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("1", "Nos reunimos."))
     (record,) = outbox(store)
     assert record["deleted_at"] is None
     jsonschema.validate(record, json_schema())
 
 
-def test_two_consecutive_misses_publish_one_deletion_revision(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_two_consecutive_misses_publish_one_deletion_revision(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("1", "Nos reunimos."))
     post_id = "mastodon:mastodon.social/1"
     assert store.record_recheck("masto", {post_id: "missing"}, noticed_at=NOTICED) == []
@@ -76,8 +76,8 @@ def test_two_consecutive_misses_publish_one_deletion_revision(tmp_path: Path) ->
     assert [tuple(r) for r in rows] == [(1, None), (2, "2022-07-05T10:00:00Z")]
 
 
-def test_unknown_neither_counts_nor_resets_and_presence_resets(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_unknown_neither_counts_nor_resets_and_presence_resets(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("1", "uno"))
     post_id = "mastodon:mastodon.social/1"
     store.record_recheck("masto", {post_id: "missing"})
@@ -88,8 +88,8 @@ def test_unknown_neither_counts_nor_resets_and_presence_resets(tmp_path: Path) -
     assert store.record_recheck("masto", {post_id: "missing"}) == [post_id]
 
 
-def test_a_post_not_yet_published_waits_for_its_first_revision(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_post_not_yet_published_waits_for_its_first_revision(backend_store: Store) -> None:
+    store = backend_store
     store.save_fetch("masto", "mastodon", [item("1", "uno")], SourceState())
     post_id = "mastodon:mastodon.social/1"
     store.record_recheck("masto", {post_id: "missing"})
@@ -98,8 +98,8 @@ def test_a_post_not_yet_published_waits_for_its_first_revision(tmp_path: Path) -
     assert store.record_recheck("masto", {post_id: "missing"}) == [post_id]
 
 
-def test_a_deleted_post_collected_again_unchanged_stays_deleted(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_deleted_post_collected_again_unchanged_stays_deleted(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("1", "uno"))
     post_id = "mastodon:mastodon.social/1"
     store.record_recheck("masto", {post_id: "missing"})
@@ -114,8 +114,8 @@ def test_a_deleted_post_collected_again_unchanged_stays_deleted(tmp_path: Path) 
     assert [p.id for p in store.recheck_candidates("masto")] == [post_id]
 
 
-def test_candidates_by_window_or_count_newest_first(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_candidates_by_window_or_count_newest_first(backend_store: Store) -> None:
+    store = backend_store
     publish(
         store,
         *(item(str(n), f"post {n}", PUBLISHED + timedelta(days=n)) for n in range(1, 6)),
@@ -173,8 +173,8 @@ def test_migration_5_keeps_posts_and_starts_them_undeleted(tmp_path: Path) -> No
     assert record["translation"]["status"] == "not_needed"
 
 
-def test_a_deleted_post_translated_later_stays_deleted(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_deleted_post_translated_later_stays_deleted(backend_store: Store) -> None:
+    store = backend_store
     store.save_fetch("masto", "mastodon", [item("1", "uno")], SourceState())
     untranslated = Translation("no_model", source="es", target="en")
     store.mark_ready(
@@ -198,7 +198,7 @@ def test_a_deleted_post_translated_later_stays_deleted(tmp_path: Path) -> None:
 
 
 async def test_every_post_missing_at_once_is_an_account_change_not_deletions(
-    tmp_path: Path,
+    backend_store: Store,
 ) -> None:
     class AllGone(Source):
         """An account taken down: its platform answers every lookup with "not found"."""
@@ -211,7 +211,7 @@ async def test_every_post_missing_at_once_is_an_account_change_not_deletions(
         async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
             return RecheckResult({post.id: "missing" for post in posts})
 
-    store = Store.open(tmp_path)
+    store = backend_store
     publish(store, *(item(str(n), f"Comunicado {n}.") for n in range(3)))
     settings = SourceSettings.model_validate(
         {"name": "masto", "platform": "mastodon", "handle": "CancilleriaVE@mastodon.social"}
@@ -224,7 +224,9 @@ async def test_every_post_missing_at_once_is_an_account_change_not_deletions(
     assert len(outbox(store)) == 3
 
 
-async def test_posts_not_asked_about_do_not_hide_an_account_level_change(tmp_path: Path) -> None:
+async def test_posts_not_asked_about_do_not_hide_an_account_level_change(
+    backend_store: Store,
+) -> None:
     """An adapter asks about a bounded number of posts a run; the rest are unknown. Every
     post it did ask about missing is still an account change, not deletions."""
 
@@ -237,7 +239,7 @@ async def test_posts_not_asked_about_do_not_hide_an_account_level_change(tmp_pat
         async def recheck(self, posts: Sequence[KnownPost]) -> RecheckResult:
             return RecheckResult({post.id: "missing" for post in posts[:3]})
 
-    store = Store.open(tmp_path)
+    store = backend_store
     publish(store, *(item(str(n), f"Comunicado {n}.") for n in range(5)))
     settings = SourceSettings.model_validate(
         {"name": "masto", "platform": "mastodon", "handle": "CancilleriaVE@mastodon.social"}

@@ -1,10 +1,13 @@
 """The search index moves with the posts, in the same transactions: edits replace what a post
-is found by, retention removes it, a deletion keeps it, and the migration indexes old posts."""
+is found by, retention removes it, a deletion keeps it, and the migration indexes old posts.
+On both backends (`store_backend`), but the migration: PostgreSQL had the index from its
+first schema."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,14 +20,15 @@ from monitor.store import Store
 from monitor.store.migrations import MIGRATIONS
 from tests.search.support import PUBLISHED, collect, ids, item, publish
 from tests.support.store import query
+from tests.support.stores import StoreFactory
 
 
 def index_rows(store: Store) -> int:
     return int(query(store, "SELECT count(*) FROM post_search")[0][0])
 
 
-def test_an_edit_replaces_what_the_post_is_found_by(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_an_edit_replaces_what_the_post_is_found_by(backend_store: Store) -> None:
+    store = backend_store
     publish(
         store, item("1", "Reunión con el embajador de Cuba"), "es", "Meeting with Cuba's ambassador"
     )
@@ -44,8 +48,8 @@ def test_an_edit_replaces_what_the_post_is_found_by(tmp_path: Path) -> None:
     assert record.revision == 2
 
 
-def test_retention_removes_pruned_posts_from_the_index(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_retention_removes_pruned_posts_from_the_index(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("old", "Comunicado antiguo"), "es")
     publish(
         store, item("new", "Comunicado reciente", published=PUBLISHED + timedelta(days=1)), "es"
@@ -61,8 +65,8 @@ def test_retention_removes_pruned_posts_from_the_index(tmp_path: Path) -> None:
     assert index_rows(store) == 1
 
 
-def test_a_post_deleted_on_its_platform_stays_searchable(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_post_deleted_on_its_platform_stays_searchable(backend_store: Store) -> None:
+    store = backend_store
     publish(store, item("gone", "Declaración retirada"), "es")
     store.record_recheck("chan", {"telegram:gone": "missing"})
     assert store.record_recheck("chan", {"telegram:gone": "missing"}) == ["telegram:gone"]
@@ -71,15 +75,15 @@ def test_a_post_deleted_on_its_platform_stays_searchable(tmp_path: Path) -> None
 
 
 def test_the_index_is_written_in_the_same_transaction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = Store.open(tmp_path)
+    store = backend_store
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+        raise OSError("disk I/O error")
 
     monkeypatch.setattr(Store, "_index_collected", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(OSError):
         collect(store, item("1", "Texto"))
     assert query(store, "SELECT count(*) FROM posts")[0][0] == 0
     monkeypatch.undo()
@@ -87,8 +91,8 @@ def test_the_index_is_written_in_the_same_transaction(
     assert ids(store, "texto") == ["1"]
 
 
-def test_posts_published_in_the_same_second_each_get_a_row(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_posts_published_in_the_same_second_each_get_a_row(backend_store: Store) -> None:
+    store = backend_store
     store.save_fetch(
         "chan",
         "telegram",
@@ -144,3 +148,46 @@ def test_the_migration_indexes_the_posts_already_stored(tmp_path: Path) -> None:
     assert ids(store, "since:2026-10-05") == ["c", "b", "a"]
     collect(store, item("d", "Otro texto"))  # a new post after the migration gets its own row
     assert ids(store, "texto") == ["d", "c"]
+
+
+def test_a_phrase_never_runs_from_the_original_into_the_translation(backend_store: Store) -> None:
+    publish(
+        backend_store, item("1", "Firmado en Bruselas con la Unión"), "es", "European leaders met"
+    )
+    assert ids(backend_store, "unión european") == ["1"]
+    assert ids(backend_store, '"unión european"') == []
+    assert ids(backend_store, '"european leaders"') == ids(backend_store, '"con la unión"') == ["1"]
+
+
+def test_a_word_too_long_for_postgresql_is_indexed_and_found(backend_store: Store) -> None:
+    giant = "ж" * 1500  # 3,000 bytes: PostgreSQL keeps lexemes up to 2,047
+    publish(backend_store, item("1", f"{giant} Новые санкции"), "ru")
+    assert ids(backend_store, "санкции") == ids(backend_store, giant) == ["1"]
+    assert ids(backend_store, f'"{giant} новых"') == ["1"]
+
+
+def test_posts_of_one_second_written_at_once_by_two_instances_each_get_a_row(
+    postgresql_store_factory: StoreFactory,
+) -> None:
+    """Several instances share a PostgreSQL store: numbering a second is one at a time."""
+    stores = [postgresql_store_factory() for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def write(store: Store, name: str) -> None:
+        try:
+            for n in range(10):
+                collect(store, item(f"{name}{n}", f"Parte {n} del informe"), source=name)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=write, args=(store, name))
+        for store, name in zip(stores, "ab", strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert stores[0].search(parse_query("informe"), limit=100).total == 20
+    assert index_rows(stores[0]) == 20

@@ -88,8 +88,9 @@ def _conditions(alias: str, wanted: TimelineFilter) -> tuple[list[str], list[Any
             where.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     if wanted.translated is not None:
-        test = "=" if wanted.translated else "IS NOT"
-        where.append(f"{alias}.translation_status {test} 'translated'")
+        # COALESCE, not SQLite's `IS NOT 'x'`: a NULL status (not translated yet) is "no".
+        test = "=" if wanted.translated else "!="
+        where.append(f"COALESCE({alias}.translation_status, '') {test} 'translated'")
     if wanted.edited is not None:
         where.append(
             ("" if wanted.edited else "NOT ")

@@ -3,8 +3,9 @@ PostgreSQL, `monitor.store.backends`), its transactions, reads and migrations.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from monitor.store.backends import Backend, Connection, Dialect, Row
 from monitor.store.migrations import MIGRATIONS, PG_MIGRATIONS
 
 STORE_FILE = "monitor.db"
+RECENT_COMMIT = 10.0  # seconds: a commit this recent shows the store writable
 
 
 class StoreBase:
     def __init__(self, backend: Backend, *, readonly: bool = False) -> None:
         self._backend = backend
+        self._last_commit = -RECENT_COMMIT
         self.readonly = readonly
         if readonly:
             version = backend.schema_version()
@@ -56,10 +59,18 @@ class StoreBase:
     def close(self) -> None:
         self._backend.close()
 
-    def transaction(self) -> AbstractContextManager[Connection]:
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
         """One write transaction, rolled back on any exception. Private to the store package
         in spirit: tests use it to set up states the public methods cannot reach."""
-        return self._backend.transaction()
+        if self.readonly:  # the same refusal on both backends, before any SQL runs
+            raise StoreError(
+                f"the store {self.where} is open read-only",
+                remedy="this command only reads; write through `monitor run` or `monitor collect`",
+            )
+        with self._backend.transaction() as db:
+            yield db
+        self._last_commit = time.monotonic()
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one read. Private to the store package; tests read through it too
@@ -71,6 +82,11 @@ class StoreBase:
         return self._backend.schema_version()
 
     def writable(self) -> bool:
+        """Whether a write commits. A commit in the last few seconds answers without a probe,
+        which would otherwise wait behind a long transaction (a big feed being saved) and make
+        a busy daemon look stuck to /healthz."""
+        if time.monotonic() - self._last_commit < RECENT_COMMIT:
+            return True
         try:
             with self.transaction() as db:
                 db.execute(

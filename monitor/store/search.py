@@ -1,4 +1,9 @@
-"""Full-text search of stored posts: the latest revision of each, newest first."""
+"""Full-text search of stored posts: the latest revision of each, newest first.
+
+SQLite asks its FTS5 table with MATCH; PostgreSQL asks the GIN-indexed tsvector with `@@`
+and the same query compiled to a tsquery (`monitor.search.index`). On both, newest-first
+and since:/until: are the order and a range of the index's post numbers (`search_doc`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from datetime import UTC, tzinfo
 from typing import Any
 
 from monitor.record import Language, PostRecord, Translation
-from monitor.search import Query, compile_query
+from monitor.search import Query, compile_query, compile_tsquery
 from monitor.store.posts import POST_COLUMNS, stored_post
 from monitor.store.search_index import SearchIndexMixin, doc_base
 
@@ -30,20 +35,32 @@ class SearchMixin(SearchIndexMixin):
     ) -> SearchResults:
         """Posts matching `query`, newest published first: `limit` of them after `offset`,
         and how many match in all. since:/until: days are taken in `zone`."""
-        match = compile_query(query)
-        where = "post_search MATCH ?"
-        params: list[Any] = [match.expression]
-        start, end = query.filters.window(zone)
+        filters = query.filters
+        if self.dialect.name == "sqlite":
+            match = compile_query(query)
+            key, conditions = "rowid", ["post_search MATCH ?"]
+            params: list[Any] = [match.expression]
+        else:
+            match = compile_tsquery(query)
+            key, conditions, params = "doc", ["terms @@ CAST(? AS tsquery)"], [match.expression]
+            if query.expression is None and not (
+                filters.languages or filters.platforms or filters.accounts
+            ):
+                # Only dates: every post in the range, without asking the GIN index for
+                # the lexeme every row has.
+                conditions, params = [], []
+        start, end = filters.window(zone)
         if start is not None:
-            where += " AND rowid >= ?"
+            conditions.append(f"{key} >= ?")
             params.append(doc_base(start))
         if end is not None:
-            where += " AND rowid < ?"
+            conditions.append(f"{key} < ?")
             params.append(doc_base(end))
+        where = " AND ".join(conditions) or "TRUE"
         total = int(self._query(f"SELECT count(*) FROM post_search WHERE {where}", params)[0][0])
         rows = self._query(
             f"SELECT {POST_COLUMNS}, translation FROM posts WHERE search_doc IN"
-            f" (SELECT rowid FROM post_search WHERE {where} ORDER BY rowid DESC LIMIT ? OFFSET ?)"
+            f" (SELECT {key} FROM post_search WHERE {where} ORDER BY {key} DESC LIMIT ? OFFSET ?)"
             " ORDER BY search_doc DESC",
             [*params, max(0, limit), max(0, offset)],
         )

@@ -1,5 +1,6 @@
-"""The full-text index of posts (FTS5 table `post_search`), written in the same transaction
-as every write that changes what a post says.
+"""The full-text index of posts (table `post_search`: FTS5 on SQLite, rows with a tsvector
+and a GIN index on PostgreSQL), written in the same transaction as every write that changes
+what a post says.
 
 - `save_fetch` (a new post, or an edit): the title and text, language not yet known, so
   indexed as folded unstemmed tokens;
@@ -16,6 +17,12 @@ second. Newest-first is then the index's own row order, and since:/until: are a 
 range, both answered inside FTS5 without touching `posts`. The FTS5 table keeps its own copy
 of the (stemmed) text: a contentless table would be smaller, but it can only delete rows
 from SQLite 3.43, and this runs on 3.40.
+
+On PostgreSQL the row's number is the `doc` column, and beside the same three token columns
+it holds `terms`, a tsvector of the same tokens with their positions
+(`monitor.search.index.tsvector`, which says why the monitor's own stems are used rather
+than PostgreSQL's configurations). Writers there run at once (several instances share a
+store), so a new number is picked under a transaction lock on its publication second.
 """
 
 from __future__ import annotations
@@ -27,11 +34,25 @@ from datetime import datetime
 
 from monitor.errors import StoreError
 from monitor.record import Item, PostRecord, parse_time
-from monitor.search.index import Document, document, indexed, tags
+from monitor.search.index import Document, document, indexed, tags, tsvector
 from monitor.store.backends import Connection
 from monitor.store.db import StoreBase
 
 DOC_SHIFT = 20  # row ids per second of publication time
+DOC_LOCK = 0x6D6F6E69  # "moni": pg_advisory_xact_lock(DOC_LOCK, second) keys
+
+# One row of PostgreSQL's index, written or replaced; parameters: `pg_doc_row`. (Also what
+# copying a SQLite store writes, from its FTS5 columns: the same tokens.)
+PG_PUT_DOC = (
+    "INSERT INTO post_search (doc, original, translation, tags, terms)"
+    " VALUES (?, ?, ?, ?, CAST(? AS tsvector)) ON CONFLICT (doc) DO UPDATE SET"
+    " original = excluded.original, translation = excluded.translation,"
+    " tags = excluded.tags, terms = excluded.terms"
+)
+
+
+def pg_doc_row(number: int, doc: Document) -> tuple[int, str, str, str, str]:
+    return (number, doc.original, doc.translation, doc.tags, tsvector(doc))
 
 
 def doc_base(moment: datetime) -> int:
@@ -70,25 +91,18 @@ class SearchIndexMixin(StoreBase):
     ) -> None:
         """`save_fetch` just wrote a `new` post, or a new revision of one; `published_at` is
         the publication time it stored."""
-        if self.dialect.name != "sqlite":
-            return  # TODO(pg-search): the tsvector index
         doc = document(
             title=item.title, text=item.text, language=None, platform=item.platform, source=source
         )
         if not new:
             self._write_doc(db, item.id, doc)
             return
-        number = _new_doc(db, _base_of(published_at))
+        number = self._new_doc(db, _base_of(published_at))
         db.execute("UPDATE posts SET search_doc = ? WHERE id = ?", (number, item.id))
-        db.execute(
-            "INSERT INTO post_search (rowid, original, translation, tags) VALUES (?, ?, ?, ?)",
-            (number, doc.original, doc.translation, doc.tags),
-        )
+        self._put_doc(db, number, doc)
 
     def _index_ready(self, db: Connection, record: PostRecord) -> None:
         """`record`'s language and translation were just stored by `mark_ready`."""
-        if self.dialect.name != "sqlite":
-            return  # TODO(pg-search): the tsvector index
         translation = record.translation
         doc = document(
             title=record.title,
@@ -106,8 +120,6 @@ class SearchIndexMixin(StoreBase):
         with its language's stems while the translation is awaited (which may take hours
         when the translation backlog is long). Posts whose update did not apply (a newer
         revision came meanwhile) have no language and are left as they are."""
-        if self.dialect.name != "sqlite":
-            return  # TODO(pg-search): the tsvector index
         for start in range(0, len(ids), 400):  # within SQLite's bound-parameter limit
             chunk = ids[start : start + 400]
             rows = db.execute(
@@ -128,10 +140,8 @@ class SearchIndexMixin(StoreBase):
 
     def _unindex_posts(self, db: Connection, ids: str, params: tuple[object, ...]) -> None:
         """Before the posts whose ids the SQL `ids` selects are deleted: drop their rows."""
-        if self.dialect.name != "sqlite":
-            return  # TODO(pg-search): the tsvector index
         db.execute(
-            "DELETE FROM post_search WHERE rowid IN"
+            f"DELETE FROM post_search WHERE {self._doc_key} IN"
             f" (SELECT search_doc FROM posts WHERE id IN ({ids}) AND search_doc IS NOT NULL)",
             params,
         )
@@ -144,24 +154,47 @@ class SearchIndexMixin(StoreBase):
             return
         number = row[0]
         if number is None:
-            number = _new_doc(db, _base_of(row[1]))
+            number = self._new_doc(db, _base_of(row[1]))
             db.execute("UPDATE posts SET search_doc = ? WHERE id = ?", (number, post_id))
         else:
             # An FTS5 update is a delete and an insert of every token: skip it when nothing
             # changed (a post published untranslated indexes the same as when detected).
             indexed = db.execute(
-                "SELECT original, translation, tags FROM post_search WHERE rowid = ?", (number,)
+                f"SELECT original, translation, tags FROM post_search WHERE {self._doc_key} = ?",
+                (number,),
             ).fetchone()
             if indexed is not None and tuple(indexed) == (doc.original, doc.translation, doc.tags):
                 return
-        db.execute(
-            "INSERT OR REPLACE INTO post_search (rowid, original, translation, tags)"
-            " VALUES (?, ?, ?, ?)",
-            (number, doc.original, doc.translation, doc.tags),
-        )
+        self._put_doc(db, number, doc)
+
+    @property
+    def _doc_key(self) -> str:
+        """The column of `post_search` holding a post's `search_doc`."""
+        return "rowid" if self.dialect.name == "sqlite" else "doc"
+
+    def _put_doc(self, db: Connection, number: int, doc: Document) -> None:
+        """Write (or replace) index row `number`."""
+        if self.dialect.name == "sqlite":
+            db.execute(
+                "INSERT OR REPLACE INTO post_search (rowid, original, translation, tags)"
+                " VALUES (?, ?, ?, ?)",
+                (number, doc.original, doc.translation, doc.tags),
+            )
+            return
+        db.execute(PG_PUT_DOC, pg_doc_row(number, doc))
+
+    def _new_doc(self, db: Connection, base: int) -> int:
+        if self.dialect.name == "postgresql":
+            # Until this transaction commits, other writers wait here for the same second,
+            # then see its number (read committed: each statement sees what is committed).
+            db.execute(
+                "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))",
+                (DOC_LOCK, (base >> DOC_SHIFT) % (1 << 31)),
+            )
+        return _next_doc(db, base)
 
 
-def _new_doc(db: Connection, base: int) -> int:
+def _next_doc(db: Connection, base: int) -> int:
     top = db.execute(
         "SELECT MAX(search_doc) FROM posts WHERE search_doc >= ? AND search_doc < ?",
         (base, base + (1 << DOC_SHIFT)),

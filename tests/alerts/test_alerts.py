@@ -4,8 +4,7 @@ signed webhooks, retries without repeats."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Sequence
-from contextlib import closing
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -105,9 +104,8 @@ def publish(store: Store, config: Settings, source: str, *items: Item) -> None:
 
 
 @pytest.fixture
-def opened(tmp_path: Path) -> Iterator[Store]:
-    with closing(Store.open(tmp_path)) as store:
-        yield store
+def opened(backend_store: Store) -> Store:
+    return backend_store
 
 
 def run(config: Settings, store: Store) -> int:

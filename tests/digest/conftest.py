@@ -155,12 +155,9 @@ def relay() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path / "data")
-    try:
-        yield opened
-    finally:
-        opened.close()
+def store(backend_store: Store) -> Store:
+    """The digest's store, on each backend (its data dir is tmp_path / "data")."""
+    return backend_store
 
 
 def smtp_config(server: SmtpServer, **overrides: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from monitor.store import Store
 from tests.digest.conftest import SmtpServer, smtp_config
 from tests.digest.support import add_post, make_settings, samples, seed
 from tests.support.store import query
+from tests.support.stores import StoreFactory
 
 # send_at 07:00 in Caracas (UTC-4) is 11:00 UTC.
 NOV27_0700 = datetime(2026, 11, 27, 11, tzinfo=UTC)
@@ -30,11 +31,11 @@ def job(data: Path, store: Store, **digest: object) -> DigestJob:
 
 
 async def test_sends_once_when_due_and_never_twice_across_restarts(
-    tmp_path: Path, smtp_server: SmtpServer
+    open_test_store: StoreFactory, smtp_server: SmtpServer
 ) -> None:
-    data = tmp_path / "data"
+    data = open_test_store.data_dir
     config = smtp_config(smtp_server)
-    store = Store.open(data)
+    store = open_test_store()
     seed(store)
     first = job(data, store, **config)
     assert await first.run_due(NOV28_0700 - timedelta(minutes=1)) is None  # not yet 07:00
@@ -44,14 +45,14 @@ async def test_sends_once_when_due_and_never_twice_across_restarts(
     store.close()
 
     for minutes in (2, 3, 60 * 20):  # restarts: new Store and DigestJob on the same data dir
-        store = Store.open(data)
+        store = open_test_store()
         assert (
             await job(data, store, **config).run_due(NOV28_0700 + timedelta(minutes=minutes))
             is None
         )
         store.close()
 
-    store = Store.open(data)
+    store = open_test_store()
     [(_, _, message)] = smtp_server.inbox.messages
     assert (
         message["Subject"]

@@ -23,6 +23,12 @@ from tests.support.store import query
 SENDER, TO = "monitor@example.org", ["analysts@example.org", "desk@example.org"]
 
 
+@pytest.fixture
+def store_backend() -> str:
+    """These test the SMTP transport; the digest's store is tested on both backends elsewhere."""
+    return "sqlite"
+
+
 def yesterday() -> date:
     from zoneinfo import ZoneInfo
 

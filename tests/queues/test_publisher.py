@@ -21,6 +21,7 @@ from monitor.queues.sqlite import SqliteQueue
 from monitor.record import PostRecord
 from monitor.store import Store
 from tests.queues.support import fill_outbox, tail_all
+from tests.support.stores import StoreFactory
 
 
 class PublishOnly(QueueBackend):
@@ -190,3 +191,22 @@ async def test_run_loop_survives_any_error_and_wake_does_not_cut_the_backoff(
     stop.set()
     await asyncio.wait_for(task, 2)
     assert store.outbox_pending() == 2
+
+
+async def test_with_the_postgresql_store_the_embedded_queue_is_published_to(
+    tmp_path: Path, postgresql_store_factory: StoreFactory
+) -> None:
+    """No store file to copy from: the publisher takes `publish()`, in order, at least once."""
+    store = postgresql_store_factory()
+    fill_outbox(store, "a", 5)
+    fill_outbox(store, "b", 5)
+    queue = FlakyQueue(QueueSettings(), tmp_path, failures=1)
+    publisher = Publisher(store, queue, batch=3)
+    with pytest.raises(QueueError):
+        await publisher.drain()
+    assert store.outbox_pending() == 10 and store.outbox_batch(1)[0].attempts == 1
+    assert await publisher.drain() == 10
+    records = await tail_all(queue)
+    assert [r["id"] for r in records] == [f"rss:{s}/{n}" for s in "ab" for n in range(5)]
+    assert store.outbox_pending() == 0 and store.outbox_sent_through() == 10
+    assert await publisher.drain() == 0

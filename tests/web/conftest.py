@@ -12,17 +12,24 @@ from monitor.config import Settings
 from monitor.store import Store
 from monitor.web import build_app
 from monitor.web.security import Credentials
+from tests.support.stores import BACKENDS, StoreFactory, require_postgresql
 from tests.web.support import Seeded, make_settings, seed
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store, Seeded]]:
-    settings = make_settings(tmp_path_factory.mktemp("web") / "data")
-    store = Store.open(settings.monitor.data_dir)
+@pytest.fixture(scope="module", params=BACKENDS)
+def data(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, Store, Seeded]]:
+    """One seeded store per module and backend: the pages only read it."""
+    if request.param == "postgresql":
+        require_postgresql()
+    opener = StoreFactory(request.param, tmp_path_factory.mktemp("web") / "data")
     try:
+        settings = make_settings(opener.data_dir, store=opener.settings())
+        store = opener()
         yield settings, store, seed(store)
     finally:
-        store.close()
+        opener.cleanup()
 
 
 @pytest.fixture

@@ -41,10 +41,11 @@ HOSTILE_TEXT = (
 )
 
 
-def make_settings(data_dir: Path, **web: Any) -> Settings:
+def make_settings(data_dir: Path, store: dict[str, str] | None = None, **web: Any) -> Settings:
     return parse_settings(
         {
             "monitor": {"data_dir": str(data_dir), "timezone": "America/Caracas", "health": ""},
+            "store": store or {},
             "digest": {"delivery": "file"},
             "web": {"listen": "127.0.0.1:0", **web},
             "sources": SOURCES,

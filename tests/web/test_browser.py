@@ -21,9 +21,13 @@ from tests.digest.screenshot import chromium
 from tests.web.browser import SEARCH, dump_dom, screenshot, serving
 from tests.web.support import Seeded
 
-pytestmark = pytest.mark.skipif(
-    chromium() is None and not os.environ.get("CI"), reason="chromium is not installed"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        chromium() is None and not os.environ.get("CI"), reason="chromium is not installed"
+    ),
+    # The browser tests the pages; the pages' reads run on both backends in test_pages/test_api.
+    pytest.mark.parametrize("data", ["sqlite"], indirect=True),
+]
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,8 @@ except ImportError as error:  # pragma: no cover - the extra is installed in tes
 MIGRATION_LOCK = 0x6D6F6E69746F7201  # "monitor" + 1: pg_advisory_xact_lock keys
 OUTBOX_LOCK = 0x6D6F6E69746F7202
 _PLACEHOLDER = re.compile(r"\?")
+# StoreError's own remedy speaks of data_dir, which has nothing to do with this store.
+_REMEDY = "check that PostgreSQL at [store] url is up and that its role may use the schema"
 
 
 @lru_cache(maxsize=1024)
@@ -55,13 +57,14 @@ class PgRow(tuple[Any, ...]):
 
 
 def _row_factory(cursor: Any) -> Any:
-    names = {column.name: index for index, column in enumerate(cursor.description or ())}
-    kind = type("Row", (PgRow,), {"names": names})
+    return _row_class(tuple(column.name for column in cursor.description or ()))
 
-    def make(values: Sequence[Any]) -> PgRow:
-        return kind(values)  # type: ignore[no-any-return]
 
-    return make
+@lru_cache(maxsize=1024)
+def _row_class(columns: tuple[str, ...]) -> type[PgRow]:
+    """One class per column list, made once: psycopg asks for a row maker every statement."""
+    names = {name: index for index, name in enumerate(columns)}
+    return type("Row", (PgRow,), {"names": names})
 
 
 class PgDialect:
@@ -75,11 +78,14 @@ class PgDialect:
 
 
 class _Cursor:
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
 
     @property
     def rowcount(self) -> int:
+        if self._pipeline is not None and self._cursor.pgresult is None:
+            self._pipeline.sync()  # the count arrives with the statement's result
         return int(self._cursor.rowcount)
 
     def fetchone(self) -> Any:
@@ -92,18 +98,19 @@ class _Cursor:
 class _Connection:
     """A transaction's connection, speaking the store's `?` SQL."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, pipeline: Any = None) -> None:
         self._connection = connection
+        self._pipeline = pipeline
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
         cursor = self._connection.cursor(row_factory=_row_factory)
         cursor.execute(to_pyformat(sql), tuple(parameters) or None)
-        return _Cursor(cursor)
+        return _Cursor(cursor, self._pipeline)
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor:
         cursor = self._connection.cursor(row_factory=_row_factory)
         cursor.executemany(to_pyformat(sql), [tuple(p) for p in parameters])
-        return _Cursor(cursor)
+        return _Cursor(cursor, self._pipeline)
 
 
 def redacted(url: str) -> str:
@@ -174,15 +181,24 @@ class PostgresBackend:
             yield current
             return
         try:
-            with self._pool.connection() as connection, connection.transaction():
-                wrapped = _Connection(connection)
+            # Pipeline mode: statements go out without waiting for their results, which are
+            # read when asked for (a fetch, a rowcount) or at COMMIT; a transaction of writes
+            # is then one round trip instead of one per statement, BEGIN and COMMIT included.
+            with (
+                self._pool.connection() as connection,
+                connection.pipeline() as pipeline,
+                connection.transaction(),
+            ):
+                wrapped = _Connection(connection, pipeline)
                 self._local.connection = wrapped
                 try:
                     yield wrapped
                 finally:
                     self._local.connection = None
         except psycopg.Error as error:
-            raise StoreError(f"the PostgreSQL store {self.where}: {_reason(error)}") from None
+            raise StoreError(
+                f"the PostgreSQL store {self.where}: {_reason(error)}", remedy=_REMEDY
+            ) from None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         current = getattr(self._local, "connection", None)
@@ -195,7 +211,9 @@ class PostgresBackend:
                 cursor.execute(to_pyformat(sql), tuple(params) or None)
                 return list(cursor.fetchall()) if cursor.description else []
         except psycopg.Error as error:
-            raise StoreError(f"the PostgreSQL store {self.where}: {_reason(error)}") from None
+            raise StoreError(
+                f"the PostgreSQL store {self.where}: {_reason(error)}", remedy=_REMEDY
+            ) from None
 
     def schema_version(self) -> int:
         rows = self.query(
