@@ -197,12 +197,20 @@ class BrowseMixin(StoreBase):
         for start in range(0, len(ids), _MAX_IDS):
             chunk = list(ids[start : start + _MAX_IDS])
             marks = ", ".join("?" for _ in chunk)
+            # Two lookups, not one OR: an OR with `statement_id IS NULL` walks every post not
+            # yet clustered. A post still waiting for its statement stands for itself.
             rows = self._query(
-                f"{_LATEST} WHERE p.statement_id IN ({marks})"
-                f" OR (p.statement_id IS NULL AND p.id IN ({marks}))"
-                " ORDER BY p.search_doc, p.id",
-                chunk + chunk,
+                f"{_LATEST} WHERE p.statement_id IN ({marks}) ORDER BY p.search_doc, p.id", chunk
             )
+            # (By id alone: with `statement_id IS NULL` beside it, a planner may pick the
+            # statement index and walk every unclustered post.)
+            rows += [
+                row
+                for row in self._query(
+                    f"{_LATEST} WHERE p.id IN ({marks}) ORDER BY p.search_doc, p.id", chunk
+                )
+                if row["statement_id"] is None
+            ]
             for row in rows:
                 browsed = _latest(row)
                 members.setdefault(browsed.record.statement_id, []).append(browsed)
