@@ -9,20 +9,29 @@ as the baseline measured in the same process, a bare httpx loop fetching one URL
 source with the same concurrency. Figures are given as ratios against that baseline
 because these machines are noisy.
 
-    .venv/bin/python bench/collect.py [--sources 1000] [--posts 10]
+`--store postgresql` keeps the store in PostgreSQL (`--pg-url`, a fresh schema dropped
+afterwards); `--store both` runs the embedded store, then PostgreSQL, in one process and
+prints PostgreSQL's figures as ratios of the embedded store's.
+
+    .venv/bin/python bench/collect.py [--sources 1000] [--posts 10] [--store sqlite]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import multiprocessing
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -207,12 +216,145 @@ async def monitor_pass(app: App) -> tuple[float, int, int]:
     return elapsed, sum(o.new for o in outcomes), sum(o.status == "not_modified" for o in outcomes)
 
 
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class Result:
+    store: str
+    baseline: float
+    first: float
+    second: float
+    new: int
+    unchanged: int
+    rss_before: float
+    rss_first: float  # this run's own peak up to the end of pass 1
+    rss_end: float
+    enrich: float
+    enriched: int
+
+
+class RssSampler:
+    """The resident set of this process, sampled every 20 ms: `ru_maxrss` is the peak over the
+    whole process, so with both stores in one run it could not tell the second run's own."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, current_rss_mb())
+
+    def __enter__(self) -> RssSampler:
+        self.peak = current_rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, current_rss_mb())
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+@contextlib.contextmanager
+def store_section(store: str, pg_url: str) -> Iterator[dict[str, Any]]:
+    """`[store]` for one run; on PostgreSQL a fresh schema, dropped afterwards."""
+    if store == "sqlite":
+        yield {}
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    try:
+        yield {"backend": "postgresql", "url": pg_url, "schema": schema}
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+async def run_store(
+    store: str, configured: list[dict[str, Any]], urls: list[str], pg_url: str
+) -> tuple[Result, int]:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        store_section(store, pg_url) as section,
+    ):
+        settings = Settings.model_validate(
+            {
+                "monitor": {"data_dir": data_dir, "health": "", "per_host_concurrency": 32},
+                "translation": {"enabled": False},
+                "store": section,
+                "sources": configured,
+            }
+        )
+        concurrency = settings.monitor.max_concurrency
+        await bare_loop(urls[:50], concurrency)
+        baseline = await bare_loop(urls, concurrency)
+        rss_before = current_rss_mb()
+        with RssSampler() as sampled:
+            async with App(settings) as app:
+                first, new, _ = await monitor_pass(app)
+                rss_first = sampled.peak
+                second, _, unchanged = await monitor_pass(app)
+                enrich_started = time.perf_counter()
+                enriched = await asyncio.to_thread(app.enricher.enrich_collected)
+                enrich = time.perf_counter() - enrich_started
+    result = Result(
+        store,
+        baseline,
+        first,
+        second,
+        new,
+        unchanged,
+        rss_before,
+        rss_first,
+        sampled.peak,
+        enrich,
+        enriched,
+    )
+    return result, concurrency
+
+
+def report(result: Result, n: int) -> None:
+    baseline, first, second = result.baseline, result.first, result.second
+    print(f"{'run (store: ' + result.store + ')':<34} {'wall s':>8} {'req/s':>8} {'vs bare':>8}")
+    print(f"{'bare httpx loop (baseline)':<34} {baseline:>8.2f} {n / baseline:>8.0f} {1.0:>8.2f}")
+    print(
+        f"{'monitor pass 1 (all new)':<34} {first:>8.2f} {n / first:>8.0f} {first / baseline:>8.2f}"
+    )
+    print(
+        f"{'monitor pass 2 (304s, cursors)':<34} {second:>8.2f} {n / second:>8.0f} {second / baseline:>8.2f}"
+    )
+    print(
+        f"posts stored in pass 1: {result.new}; sources not modified in pass 2: {result.unchanged}"
+    )
+    print(f"pass 1 / pass 2 speed-up: {first / second:.1f}x (goal >= 3x); pass 1 goal <= 15 s")
+    print(
+        f"RSS: {result.rss_before:.0f} MB before the monitor, peak {result.rss_first:.0f} MB"
+        f" up to the end of pass 1, {result.rss_end:.0f} MB at the end (goal <= 300 MB)"
+    )
+    print(
+        f"language detection of the {result.enriched} stored posts: {result.enrich:.2f} s "
+        f"({result.enrich / max(1, result.enriched) * 1000:.2f} ms/post)"
+    )
+    print()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--posts", type=int, default=10, help="posts per feed")
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL server (--store)")
     args = parser.parse_args()
 
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
@@ -222,50 +364,30 @@ async def main() -> None:
     os.environ["X_BEARER_TOKEN"] = TOKEN
     configured = [source_settings(n, base) for n in range(args.sources)]
     urls = [url for _, url in configured]
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings.model_validate(
-            {
-                "monitor": {"data_dir": data_dir, "health": "", "per_host_concurrency": 32},
-                "translation": {"enabled": False},
-                "sources": [settings for settings, _ in configured],
-            }
+    stores = ("sqlite", "postgresql") if args.store == "both" else (args.store,)
+    results = []
+    for store in stores:
+        result, concurrency = await run_store(
+            store, [settings for settings, _ in configured], urls, args.pg_url
         )
-        concurrency = settings.monitor.max_concurrency
-        await bare_loop(urls[:50], concurrency)
-        baseline = await bare_loop(urls, concurrency)
-        rss_before = peak_rss_mb()
-        async with App(settings) as app:
-            first, new, _ = await monitor_pass(app)
-            rss_first = peak_rss_mb()
-            second, _, unchanged = await monitor_pass(app)
-            enrich_started = time.perf_counter()
-            enriched = await asyncio.to_thread(app.enricher.enrich_collected)
-            enrich = time.perf_counter() - enrich_started
+        results.append(result)
     server.kill()
 
     n = args.sources
     print(
         f"collect benchmark: {n} sources on 127.0.0.1 (40% RSS with {args.posts} posts, 30% Telegram,"
-        f" 10% each X, Mastodon, Bluesky), concurrency {concurrency}"
+        f" 10% each X, Mastodon, Bluesky), concurrency {concurrency}\n"
     )
-    print(f"{'run':<34} {'wall s':>8} {'req/s':>8} {'vs bare':>8}")
-    print(f"{'bare httpx loop (baseline)':<34} {baseline:>8.2f} {n / baseline:>8.0f} {1.0:>8.2f}")
-    print(
-        f"{'monitor pass 1 (all new)':<34} {first:>8.2f} {n / first:>8.0f} {first / baseline:>8.2f}"
-    )
-    print(
-        f"{'monitor pass 2 (304s, cursors)':<34} {second:>8.2f} {n / second:>8.0f} {second / baseline:>8.2f}"
-    )
-    print(f"posts stored in pass 1: {new}; sources not modified in pass 2: {unchanged}")
-    print(f"pass 1 / pass 2 speed-up: {first / second:.1f}x (goal >= 3x); pass 1 goal <= 15 s")
-    print(
-        f"peak RSS: {rss_before:.0f} MB before the monitor, {rss_first:.0f} MB after pass 1, "
-        f"{peak_rss_mb():.0f} MB at the end (goal <= 300 MB)"
-    )
-    print(
-        f"language detection of the {enriched} stored posts: {enrich:.2f} s "
-        f"({enrich / max(1, enriched) * 1000:.2f} ms/post)"
-    )
+    for result in results:
+        report(result, n)
+    if len(results) == 2:
+        lite, pg = results
+        print(
+            f"postgresql / sqlite in this run: pass 1 {pg.first / lite.first:.2f}x (goal <= 1.5x),"
+            f" pass 2 {pg.second / lite.second:.2f}x, language detection"
+            f" {pg.enrich / max(lite.enrich, 1e-9):.2f}x; peak RSS {pg.rss_end:.0f} MB"
+            f" vs {lite.rss_end:.0f} MB; process peak {peak_rss_mb():.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ confirms / JetStream acks / Redis replies / a committed SQLite transaction):
 
 - bare:      the client library's own publish loop, no monitor code (the ceiling);
 - direct:    `backend.publish(batch)`;
-- publisher: `Publisher.drain()` from a store's outbox (read, publish, mark sent).
+- publisher: `Publisher.drain()` from a store's outbox (read, publish, mark sent); with
+  `--store postgresql` the store is PostgreSQL (`--pg-url`, a schema of its own dropped at
+  the end), with `--store both` one line for each store.
 
 The RabbitMQ bare loop publishes to the same topology as the backend (queue plus
 the `<name>.tail` stream); one more line shows it without the stream, which is
@@ -16,6 +18,7 @@ It prints records/s, p99 latency per batch, and the ratios against the bare loop
 (goal >= 0.8x). Each figure is the best of `--rounds` runs, fresh names each run.
 
     .venv/bin/python bench/publish.py [--records 10000] [--batch 100] [--rounds 2]
+                                      [--store sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,11 +215,47 @@ async def direct(kind: str, name: str, work: Path, parts: list[Sequence[Message]
         await backend.close()
 
 
-async def via_publisher(kind: str, name: str, work: Path, store_file: Path, batch: int) -> Run:
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+LABELS = {"sqlite": "publisher", "postgresql": "publisher, pg store"}
+
+
+class PgOutbox:
+    """The records in the outbox of a PostgreSQL store, in a schema of its own; every
+    publisher run starts from the same unsent outbox."""
+
+    def __init__(self, url: str, count: int) -> None:
+        self.url = url
+        self.schema = f"bench_{uuid.uuid4().hex[:12]}"
+        store = Store.postgresql(url, schema=self.schema)
+        try:
+            for start in range(0, count, 1000):
+                fill_outbox(store, "bench", min(1000, count - start), start=start)
+        finally:
+            store.close()
+
+    def open(self) -> Store:
+        store = Store.postgresql(self.url, schema=self.schema)
+        # Back to nothing sent: the publisher only reads rows and moves this mark (a bench's
+        # shortcut; the store itself never moves it backwards).
+        with store.transaction() as db:
+            db.execute("UPDATE outbox_cursor SET sent_through = 0")
+        return store
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+def open_sqlite_copy(work: Path, name: str, store_file: Path) -> Store:
     store_dir = work / f"{name}-store"
     store_dir.mkdir()
     shutil.copy(store_file, store_dir / store_file.name)
-    store = Store.open(store_dir)
+    return Store.open(store_dir)
+
+
+async def via_publisher(kind: str, name: str, work: Path, store: Store, batch: int) -> Run:
     backend = make_backend(kind, name, work / name)
     await backend.connect()
     stamps: list[float] = []
@@ -246,12 +286,18 @@ def prepare_store(work: Path, count: int) -> tuple[Path, list[Message]]:
 
 
 async def measure(
-    kind: str, args: argparse.Namespace, work: Path, store_file: Path, messages: list[Message]
+    kind: str,
+    args: argparse.Namespace,
+    work: Path,
+    store_file: Path,
+    pg: PgOutbox | None,
+    messages: list[Message],
 ) -> dict[str, Run]:
     parts = batches(messages, args.batch)
     best: dict[str, Run] = {}
+    stores = ("sqlite", "postgresql") if args.store == "both" else (args.store,)
     for _ in range(args.rounds):
-        labels = ["bare", "direct", "publisher"]
+        labels = ["bare", "direct", *(LABELS[store] for store in stores)]
         if kind == "rabbitmq":
             labels.append("bare, no tail stream")
         for label in labels:
@@ -263,8 +309,12 @@ async def measure(
                     run = await bare_rabbitmq_no_tail(name, work, parts)
                 elif label == "direct":
                     run = await direct(kind, name, work, parts)
+                elif label == LABELS["sqlite"]:
+                    store = open_sqlite_copy(work, name, store_file)
+                    run = await via_publisher(kind, name, work, store, args.batch)
                 else:
-                    run = await via_publisher(kind, name, work, store_file, args.batch)
+                    assert pg is not None
+                    run = await via_publisher(kind, name, work, pg.open(), args.batch)
             finally:
                 await cleanup(kind, name)
             if label not in best or run.seconds < best[label].seconds:
@@ -280,29 +330,47 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--backends", default=",".join(KINDS))
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL server (--store)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         work = Path(tmp)
         store_file, messages = prepare_store(work, args.records)
-        print(f"{len(messages)} records, batches of {args.batch}, best of {args.rounds} round(s)\n")
-        header = (
-            f"{'backend':<9} {'mode':<21} {'records/s':>10} {'p99 ms/batch':>13} {'vs bare':>8}"
-        )
-        print(header)
-        print("-" * len(header))
-        for kind in args.backends.split(","):
-            if kind in PORTS and not listening(PORTS[kind]):
-                print(f"{kind:<9} skipped: nothing listens on 127.0.0.1:{PORTS[kind]}")
-                continue
-            runs = await measure(kind, args, work, store_file, messages)
-            ceiling = runs["bare"].rate(len(messages))
-            for label, run in runs.items():
-                ratio = run.rate(len(messages)) / ceiling
-                print(
-                    f"{kind:<9} {label:<21} {run.rate(len(messages)):>10,.0f}"
-                    f" {run.p99_ms:>13.1f} {ratio:>7.2f}x"
-                )
+        pg = PgOutbox(args.pg_url, args.records) if args.store != "sqlite" else None
+        try:
+            await report(args, work, store_file, pg, messages)
+        finally:
+            if pg is not None:
+                pg.drop()
+
+
+async def report(
+    args: argparse.Namespace,
+    work: Path,
+    store_file: Path,
+    pg: PgOutbox | None,
+    messages: list[Message],
+) -> None:
+    print(
+        f"{len(messages)} records, batches of {args.batch}, best of {args.rounds} round(s),"
+        f" store: {args.store}\n"
+    )
+    header = f"{'backend':<9} {'mode':<21} {'records/s':>10} {'p99 ms/batch':>13} {'vs bare':>8}"
+    print(header)
+    print("-" * len(header))
+    for kind in args.backends.split(","):
+        if kind in PORTS and not listening(PORTS[kind]):
+            print(f"{kind:<9} skipped: nothing listens on 127.0.0.1:{PORTS[kind]}")
+            continue
+        runs = await measure(kind, args, work, store_file, pg, messages)
+        ceiling = runs["bare"].rate(len(messages))
+        for label, run in runs.items():
+            ratio = run.rate(len(messages)) / ceiling
+            print(
+                f"{kind:<9} {label:<21} {run.rate(len(messages)):>10,.0f}"
+                f" {run.p99_ms:>13.1f} {ratio:>7.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from monitor.record import (
     utcnow,
 )
 from monitor.state import SourceState
-from monitor.store.backends import Row
+from monitor.store.backends import Connection, Row
 from monitor.store.search_index import SearchIndexMixin
 
 # What `StoredPost` is read from.
@@ -86,13 +86,16 @@ class PostsMixin(SearchIndexMixin):
         downstream ever holds more, and the same long post hashes the same on every poll.
         """
         now = format_time(collected_at or utcnow())
+        capped = [item.capped(max_text) for item in items]
         new = updated = unchanged = 0
         with self.transaction() as db:
-            for item in (item.capped(max_text) for item in items):
+            # One read and two batched writes for the whole poll, not three statements a
+            # post: on PostgreSQL each statement is a round trip (executemany pipelines them).
+            known = _revisions(db, [item.id for item in capped])
+            written: list[tuple[Item, str, str, str, int]] = []
+            for item in capped:
                 content_hash = item.content_hash
-                row = db.execute(
-                    "SELECT revision, content_hash FROM posts WHERE id = ?", (item.id,)
-                ).fetchone()
+                row = known.get(item.id)
                 if row is None:
                     revision = 1
                     new += 1
@@ -100,37 +103,34 @@ class PostsMixin(SearchIndexMixin):
                     unchanged += 1
                     continue
                 else:
-                    revision = int(row[0]) + 1
+                    revision = row[0] + 1
                     updated += 1
+                known[item.id] = (revision, content_hash)  # the same post twice in one poll
                 published = format_time(item.published_at) if item.published_at else now
-                body = item.to_json()
-                db.execute(
-                    "INSERT INTO posts (id, source, platform, revision, content_hash, item, published_at,"
-                    " first_seen_at, collected_at, stage, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected', ?)"
-                    " ON CONFLICT(id) DO UPDATE SET revision = excluded.revision,"
-                    " content_hash = excluded.content_hash, item = excluded.item,"
-                    " collected_at = excluded.collected_at, stage = 'collected',"
-                    " language = NULL, confidence = NULL, translation = NULL,"
-                    " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at",
-                    (
-                        item.id,
-                        source,
-                        item.platform,
-                        revision,
-                        content_hash,
-                        body,
-                        published,
-                        now,
-                        now,
-                        now,
-                    ),
-                )
-                db.execute(
-                    "INSERT INTO revisions (id, revision, content_hash, item, collected_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    (item.id, revision, content_hash, body, now),
-                )
+                written.append((item, content_hash, item.to_json(), published, revision))
+            db.executemany(
+                "INSERT INTO posts (id, source, platform, revision, content_hash, item, published_at,"
+                " first_seen_at, collected_at, stage, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected', ?)"
+                " ON CONFLICT(id) DO UPDATE SET revision = excluded.revision,"
+                " content_hash = excluded.content_hash, item = excluded.item,"
+                " collected_at = excluded.collected_at, stage = 'collected',"
+                " language = NULL, confidence = NULL, translation = NULL,"
+                " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at",
+                [
+                    (item.id, source, item.platform, rev, digest, body, published, now, now, now)
+                    for item, digest, body, published, rev in written
+                ],
+            )
+            db.executemany(
+                "INSERT INTO revisions (id, revision, content_hash, item, collected_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    (item.id, revision, content_hash, body, now)
+                    for item, content_hash, body, _, revision in written
+                ],
+            )
+            for item, _, _, published, revision in written:
                 self._index_collected(db, item, source, published, new=revision == 1)
             db.execute(
                 "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
@@ -208,6 +208,22 @@ class PostsMixin(SearchIndexMixin):
         """When the oldest post still in the store was collected, or None if there is none."""
         rows = self._query("SELECT MIN(collected_at) FROM posts")
         return parse_time(rows[0][0]) if rows and rows[0][0] else None
+
+
+def _revisions(db: Connection, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The stored (revision, content hash) of each of these posts that exists."""
+    found: dict[str, tuple[int, str]] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 400):  # within SQLite's bound-parameter limit
+        chunk = unique[start : start + 400]
+        rows = db.execute(
+            "SELECT id, revision, content_hash FROM posts"
+            f" WHERE id IN ({', '.join('?' for _ in chunk)})",
+            chunk,
+        ).fetchall()
+        for post_id, revision, content_hash in rows:
+            found[str(post_id)] = (int(revision), str(content_hash))
+    return found
 
 
 def stored_post(row: Row) -> StoredPost:

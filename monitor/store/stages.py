@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from monitor.record import PostRecord, format_time, utcnow
-from monitor.store.outbox import queue_record
+from monitor.store.backends import Connection
+from monitor.store.outbox import queue_records
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
 from monitor.store.search_index import SearchIndexMixin
 
@@ -53,29 +54,19 @@ class StagesMixin(SearchIndexMixin):
         A record whose post has meanwhile moved to a newer revision is skipped.
         """
         now = format_time(utcnow())
-        done = 0
+        first: dict[tuple[str, int], PostRecord] = {}
+        for record in records:  # a record given twice is ready after its first
+            first.setdefault((record.id, record.revision), record)
+        wanted = list(first.values())
         with self.transaction() as db:
-            for record in records:
-                cursor = db.execute(
-                    "UPDATE posts SET stage = 'ready', language = ?, confidence = ?, translation = ?,"
-                    " translation_status = ?, updated_at = ?"
-                    " WHERE id = ? AND revision = ? AND stage != 'ready'",
-                    (
-                        record.language.code,
-                        record.language.confidence,
-                        json.dumps(record.translation.to_dict(), ensure_ascii=False),
-                        record.translation.status,
-                        now,
-                        record.id,
-                        record.revision,
-                    ),
-                )
-                if cursor.rowcount != 1:
-                    continue
+            updated: set[tuple[str, int]] = set()
+            for start in range(0, len(wanted), 100):  # within SQLite's bound-parameter limit
+                updated |= _set_ready(db, wanted[start : start + 100], now)
+            done = [record for record in wanted if (record.id, record.revision) in updated]
+            for record in done:
                 self._index_ready(db, record)
-                queue_record(db, self.dialect, record, now)
-                done += 1
-        return done
+            queue_records(db, self.dialect, done, now)
+        return len(done)
 
     def untranslated_languages(self) -> list[str]:
         """Languages of published posts that went out with `no_model`."""
@@ -102,3 +93,33 @@ class StagesMixin(SearchIndexMixin):
                 (now, language),
             )
         return int(cursor.rowcount)
+
+
+def _set_ready(db: Connection, records: Sequence[PostRecord], now: str) -> set[tuple[str, int]]:
+    """Store these records' enrichment, in one statement; the (id, revision) of the posts it
+    applied to (those still at that revision and not yet ready)."""
+    values = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in records)
+    rows = db.execute(
+        f"WITH ready (id, revision, language, confidence, translation, status) AS (VALUES {values})"
+        " UPDATE posts SET stage = 'ready', language = ready.language,"
+        " confidence = ready.confidence, translation = ready.translation,"
+        " translation_status = ready.status, updated_at = ?"
+        " FROM ready WHERE posts.id = ready.id AND posts.revision = ready.revision"
+        " AND posts.stage != 'ready' RETURNING posts.id, posts.revision",
+        [
+            *(
+                value
+                for record in records
+                for value in (
+                    record.id,
+                    record.revision,
+                    record.language.code,
+                    record.language.confidence,
+                    json.dumps(record.translation.to_dict(), ensure_ascii=False),
+                    record.translation.status,
+                )
+            ),
+            now,
+        ],
+    ).fetchall()
+    return {(str(row[0]), int(row[1])) for row in rows}

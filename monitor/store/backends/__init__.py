@@ -60,6 +60,14 @@ class Dialect(Protocol):
         already serialised)."""
         ...
 
+    @property
+    def lazy_commit(self) -> str | None:
+        """SQL that lets the current transaction's commit return before it is on disk, for a
+        write that may be lost in a server crash (the outbox's sent mark: losing it means
+        publishing a few records again, which at-least-once allows). None: commits already
+        return without waiting for the disk (SQLite's WAL with synchronous=NORMAL)."""
+        ...
+
 
 class Backend(Protocol):
     @property

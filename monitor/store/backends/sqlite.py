@@ -20,6 +20,7 @@ from monitor.store.backends import Connection, Row
 class SqliteDialect:
     name = "sqlite"
     outbox_lock = None  # BEGIN IMMEDIATE: one writer at a time
+    lazy_commit = None  # synchronous=NORMAL: a WAL commit does not wait for the disk
 
     def json_text(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
