@@ -45,9 +45,10 @@ from urllib.parse import urlsplit
 DATA = Path(__file__).resolve().parent / "data" / "statements"
 HALVES = ("tuning", "heldout")
 # tuning-2 was written after the first held-out measurement, to add harder cases, and
-# tuning-3 after the second, for cross-language recall (the README says how).
+# tuning-3 after the second, for cross-language recall; tuning-4 was written blind to the
+# clusterer, to teach how ministries really translate (the README says how).
 FILES = {
-    "tuning": ("tuning.jsonl", "tuning-2.jsonl", "tuning-3.jsonl"),
+    "tuning": ("tuning.jsonl", "tuning-2.jsonl", "tuning-3.jsonl", "tuning-4.jsonl"),
     "heldout": ("heldout.jsonl",),
 }
 DEFAULT_CLUSTERER = "monitor"

@@ -255,12 +255,17 @@ class StatementClusterer:
         count = len(small.shingles & large.shingles)
         return count >= self.settings.link_containment * max(len(small.shingles), 1)
 
-    def _facts_agree(self, entry: _Entry, other: _Entry) -> bool:
+    def _facts_agree(self, entry: _Entry, other: _Entry, cosine: float = -1.0) -> bool:
         same = entry.language == other.language
         small, large = sorted((entry.main, other.main), key=lambda f: len(f.words))
         if not consistent(small, large, same_language=same, slack=self.settings.name_slack):
             return False
         if same:
+            return True
+        if cosine >= self.settings.cross_cosine_names and CrossLanguage.related(entry, other):
+            # One organisation's own translation this near: its names are translated
+            # ("Asuntos Exteriores" / "Foreign Minister") more than transliterated, so they
+            # cannot tell; a template for another place embeds farther apart than this.
             return True
         common = frozenset(
             name

@@ -24,7 +24,7 @@ import numpy as np
 from monitor.statements.embed import Embedder, Vector
 from monitor.statements.model import Entry, Settings, organisation_group
 
-Agree = Callable[[Entry, Entry], bool]
+Agree = Callable[[Entry, Entry, float], bool]  # (post, candidate, their cosine)
 
 
 class CrossLanguage:
@@ -78,21 +78,21 @@ class CrossLanguage:
                 if alignments < 0 or not self._aligned(entry, best):
                     continue  # as if never proposed: it blocks no farther statement
             # the nearest statement decides; a nearer one that fails the checks blocks the rest
-            if self._mutual(entry, best.statement, cosine, recent) and agree(entry, best):
+            if self._mutual(entry, best.statement, cosine, recent) and agree(entry, best, cosine):
                 return best
             return None
         return None
 
     def _floor(self, entry: Entry, other: Entry) -> float:
-        if self._related(entry, other):
+        if self.related(entry, other):
             return self.settings.cross_cosine
         return min(self.settings.cross_cosine_joint, self.settings.cross_cosine_other)
 
     def _below_other_floor(self, entry: Entry, other: Entry, cosine: float) -> bool:
-        return not self._related(entry, other) and cosine < self.settings.cross_cosine_other
+        return not self.related(entry, other) and cosine < self.settings.cross_cosine_other
 
     @staticmethod
-    def _related(entry: Entry, other: Entry) -> bool:
+    def related(entry: Entry, other: Entry) -> bool:
         return organisation_group(entry.account) == organisation_group(other.account)
 
     def _mutual(self, entry: Entry, statement: str, cosine: float, recent: list[Entry]) -> bool:

@@ -39,6 +39,9 @@ class Settings:
     # texts are translations sentence by sentence (a joint communiqué published by both),
     # not two accounts of one event, whose sentences say different things.
     cross_cosine_joint: float = 0.6
+    # One organisation's translation at least this near needs no names in common: its
+    # titles and institutions are translated, not transliterated (numbers still count).
+    cross_cosine_names: float = 0.72
     aligned_cosine: float = 0.55  # every sentence of the shorter text has a partner this near
     aligned_sentences: int = 6  # sentences compared at most (bounds the cost)
     max_alignments: int = 3  # candidates checked so per post at most

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from monitor.statements.numbers import number_values
+
 # A post longer than this many words is compared on its beginning only: the cost per post
 # stays bounded however large a hostile post is.
 MAX_WORDS = 1500
@@ -124,6 +126,9 @@ class Features:
     # words written in lower case: a capitalised word also written so is an ordinary word
     # in a title ("Joint Commission"), not a name
     lowercase: frozenset[str] = frozenset()
+    # numbers as values (digits or words, thousands groups and decimals read), for
+    # comparing translations, which write numbers differently
+    values: frozenset[str] = frozenset()
 
 
 def clean(text: str) -> tuple[str, tuple[int, int] | None]:
@@ -165,6 +170,7 @@ def features(text: str) -> Features:
         if key not in _AMBIGUOUS or any(other.isdigit() for other in near):
             dates.add(key)
     proper_words = _proper(cleaned)
+    roman = frozenset(value for value in map(_roman, raw) if value is not None)
     embed_text = cleaned[:EMBED_CHARS].rsplit(" ", 1)[0] if len(cleaned) > EMBED_CHARS else cleaned
     return Features(
         proper=frozenset(key for key, _ in proper_words),
@@ -174,6 +180,7 @@ def features(text: str) -> Features:
         words=words,
         shingles=shingles,
         numbers=numbers,
+        values=number_values(cleaned) | roman,
         names=names,
         dates=frozenset(dates),
         thread=thread,
@@ -223,15 +230,24 @@ def consistent(small: Features, large: Features, *, same_language: bool, slack: 
     """Whether the facts of the shorter text all recur in the longer one.
 
     A truncation or a thread part carries a subset of the full text's numbers, dates and
-    names; a template reused for another day or place does not.
+    names; a template reused for another day or place does not. Across languages numbers
+    are compared as values, and either text may be the fuller one: a translation adds a date
+    or a figure that a summary leaves out, so only numbers (or dates) missing on both sides
+    are a conflict.
     """
+    if not same_language:
+        return _subset_either(small.values, large.values) and _subset_either(
+            small.dates, large.dates
+        )
     if not small.numbers <= large.numbers or not small.dates <= large.dates:
         return False
-    if not same_language:
-        return True
     vocabulary = set(large.words)
     missing = sum(1 for name in small.names if name not in vocabulary)
     return missing <= slack
+
+
+def _subset_either(one: frozenset[str], other: frozenset[str]) -> bool:
+    return one <= other or other <= one
 
 
 # Latin spelling of Cyrillic letters, then one consonant class per sound that the three
@@ -275,6 +291,8 @@ def _proper(cleaned: str) -> frozenset[tuple[str, str]]:
         before = cleaned[: found.start()].rstrip()[-1:]
         if not before or before in _INITIAL:
             continue
+        if _date_key(word.lower(), "") is not None:
+            continue  # English capitalises months and weekdays; they are dates, not names
         key = skeleton(word)[:5]
         if key:
             out.add((key, word.lower()))
@@ -311,12 +329,20 @@ def names_agree_across(
 
 def _recur(names: frozenset[str], seen: frozenset[str], ordinary: frozenset[str]) -> bool | None:
     """Whether half of `names` recur in `seen` (at least one); None when too few count."""
-    missing = {key for key in names if not any(key[:2] == other[:2] for other in seen)}
+    missing = {key for key in names if not any(_alike(key, other) for other in seen)}
     matched = len(names) - len(missing)
     counted = len(names) - len(missing & ordinary)
     if matched and matched * 2 >= counted:
         return True
     return None if counted < 2 else False
+
+
+def _alike(one: str, other: str) -> bool:
+    """Two name skeletons of one name: the same first two consonants, or the same first and
+    three more in common, as a translated name's stem keeps them (República/Республики)."""
+    if one[:2] == other[:2]:
+        return True
+    return one[:1] == other[:1] and len(set(one) & set(other)) >= 3
 
 
 def links_conflict(one: frozenset[str], other: frozenset[str]) -> bool:
