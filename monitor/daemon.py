@@ -237,7 +237,10 @@ class Daemon:
             return "the scheduler is not running"
         if any(worker.done() for worker in self._workers):
             return "a worker (processing, translation or publishing) has stopped"
-        if not await asyncio.to_thread(self.app.store.writable):
+        # A recent commit answers at once: no hop through the thread pool, which a busy
+        # daemon may have filled with parsing and translation.
+        store = self.app.store
+        if not store.recently_written() and not await asyncio.to_thread(store.writable):
             return f"the store {self.app.store.where} is not writable"
         return None
 

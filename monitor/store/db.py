@@ -81,11 +81,15 @@ class StoreBase:
     def schema_version(self) -> int:
         return self._backend.schema_version()
 
+    def recently_written(self) -> bool:
+        """Whether a write committed in the last few seconds: no lock, no query."""
+        return time.monotonic() - self._last_commit < RECENT_COMMIT
+
     def writable(self) -> bool:
         """Whether a write commits. A commit in the last few seconds answers without a probe,
         which would otherwise wait behind a long transaction (a big feed being saved) and make
         a busy daemon look stuck to /healthz."""
-        if time.monotonic() - self._last_commit < RECENT_COMMIT:
+        if self.recently_written():
             return True
         try:
             with self.transaction() as db:

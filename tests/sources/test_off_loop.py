@@ -73,5 +73,9 @@ async def test_a_big_telegram_page_parses_while_the_loop_keeps_ticking(
         done.set()
         await ticking
     assert gaps, f"the fetch took {parse_time:.2f}s"
-    assert max(gaps) < 0.5, f"the loop stalled {max(gaps):.2f}s during a {parse_time:.2f}s fetch"
+    # A parse on the loop would stall it for the whole fetch; off the loop, the loop only
+    # waits for its turn at the interpreter (longer on an overloaded machine, whose fetch
+    # takes longer too).
+    limit = max(0.5, parse_time / 4)
+    assert max(gaps) < limit, f"the loop stalled {max(gaps):.2f}s during a {parse_time:.2f}s fetch"
     assert len(result.items) == 5
