@@ -24,13 +24,13 @@ from monitor.store.posts import POST_COLUMNS, stored_post
 from monitor.store.search_index import doc_base
 
 # The latest revision of posts, with its published record when the outbox has it, and
-# whether an earlier revision said something else (an edit).
+# whether its content was ever edited (`edited_at`, kept by `save_fetch`: unlike testing the
+# revisions, it stays true once retention prunes the revision it was edited from).
 _LATEST = (
     f"SELECT {POST_COLUMNS}, translation, stage,"
     " (SELECT o.body FROM outbox o WHERE o.post_id = p.id AND o.revision = p.revision"
     "  ORDER BY o.seq DESC LIMIT 1) AS body,"
-    " EXISTS (SELECT 1 FROM revisions r WHERE r.id = p.id"
-    "  AND r.content_hash != p.content_hash) AS edited"
+    " p.edited_at IS NOT NULL AS edited"
     " FROM posts p"
 )
 _MAX_IDS = 400  # bound parameters per IN (...), well within SQLite's limit
@@ -92,11 +92,7 @@ def _conditions(alias: str, wanted: TimelineFilter) -> tuple[list[str], list[Any
         test = "=" if wanted.translated else "!="
         where.append(f"COALESCE({alias}.translation_status, '') {test} 'translated'")
     if wanted.edited is not None:
-        where.append(
-            ("" if wanted.edited else "NOT ")
-            + f"EXISTS (SELECT 1 FROM revisions r WHERE r.id = {alias}.id"
-            f" AND r.content_hash != {alias}.content_hash)"
-        )
+        where.append(f"{alias}.edited_at IS {'NOT ' if wanted.edited else ''}NULL")
     if wanted.deleted is not None:
         where.append(f"{alias}.deleted_at IS {'NOT ' if wanted.deleted else ''}NULL")
     return where, params
@@ -129,6 +125,14 @@ class BrowseMixin(StoreBase):
         if wanted.until is not None:
             where.append("h.search_doc < ?")
             params.append(doc_base(wanted.until))
+        # Few posts are edited or deleted: those filters start from the statements that have
+        # one (a partial index each, migration 9), not from every post newest first.
+        for column, flag in (("edited_at", wanted.edited), ("deleted_at", wanted.deleted)):
+            if flag:
+                where.append(
+                    "h.id IN (SELECT COALESCE(f.statement_id, f.id) FROM posts f"
+                    f" WHERE f.{column} IS NOT NULL)"
+                )
         head, head_params = _conditions("h", wanted)
         member, member_params = _conditions("m", wanted)
         if head:

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+# Shared by both backends' histories (SQLite 9, PostgreSQL 3), after the column is added. An
+# existing post was edited when a stored revision's content differs from its current one (what
+# the web view's `edited` flag tested before the column); its time is the latest revision that
+# changed the content.
+EDITED_AT = """
+UPDATE posts SET edited_at = COALESCE((SELECT MAX(r.collected_at) FROM revisions r
+    JOIN revisions q ON q.id = r.id AND q.revision < r.revision AND q.content_hash != r.content_hash
+    WHERE r.id = posts.id), posts.updated_at)
+    WHERE EXISTS (SELECT 1 FROM revisions r WHERE r.id = posts.id AND r.content_hash != posts.content_hash);
+CREATE INDEX posts_edited ON posts (statement_id, id) WHERE edited_at IS NOT NULL;
+CREATE INDEX posts_deleted ON posts (statement_id, id) WHERE deleted_at IS NOT NULL
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: posts, revisions, sources, outbox, translation cache, digest log.
     """
@@ -169,6 +182,10 @@ CREATE TABLE alert_events (
 CREATE UNIQUE INDEX alert_events_once ON alert_events (alert, statement_id, event, event_key, channel);
 CREATE INDEX alert_events_due ON alert_events (status, next_attempt)
 """,
+    # 9: the timeline's "edited only" and "deleted only" start from the few posts that were:
+    # `edited_at` (the last content change, set by `save_fetch`, never cleared) and a partial
+    # index on each, so neither walks every post testing its revisions.
+    "ALTER TABLE posts ADD COLUMN edited_at TEXT;" + EDITED_AT,
 )
 
 # The PostgreSQL store started at the SQLite schema's version 8: its history begins there.
@@ -322,4 +339,8 @@ CREATE INDEX alert_events_due ON alert_events (status, next_attempt)
 ALTER INDEX post_search_terms SET (fastupdate = off);
 SELECT gin_clean_pending_list('post_search_terms')
 """,
+    # 3: SQLite's 9, edited posts and deleted posts indexed for the timeline. Analysed at
+    # once: without statistics on the new column the planner guesses many edited posts and
+    # walks the timeline in order instead (100,000 posts: 280 ms, then 1.3 ms).
+    'ALTER TABLE posts ADD COLUMN edited_at TEXT COLLATE "C";' + EDITED_AT + ";\nANALYZE posts",
 )

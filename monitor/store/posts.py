@@ -116,7 +116,10 @@ class PostsMixin(SearchIndexMixin):
                 " content_hash = excluded.content_hash, item = excluded.item,"
                 " collected_at = excluded.collected_at, stage = 'collected',"
                 " language = NULL, confidence = NULL, translation = NULL,"
-                " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at",
+                " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at,"
+                # Only an existing post whose content changed gets here: an edit (the
+                # timeline's "edited only" starts from this column's partial index).
+                " edited_at = excluded.updated_at",
                 [
                     (item.id, source, item.platform, rev, digest, body, published, now, now, now)
                     for item, digest, body, published, rev in written
@@ -130,8 +133,11 @@ class PostsMixin(SearchIndexMixin):
                     for item, content_hash, body, _, revision in written
                 ],
             )
-            for item, _, _, published, revision in written:
-                self._index_collected(db, item, source, published, new=revision == 1)
+            self._index_collected(
+                db,
+                source,
+                [(item, published, revision == 1) for item, _, _, published, revision in written],
+            )
             db.execute(
                 "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
                 " last_success, consecutive_errors, posts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
