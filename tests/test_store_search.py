@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +191,69 @@ def test_posts_of_one_second_written_at_once_by_two_instances_each_get_a_row(
     assert errors == []
     assert stores[0].search(parse_query("informe"), limit=100).total == 20
     assert index_rows(stores[0]) == 20
+
+
+def test_one_poll_numbers_its_posts_by_second_after_those_already_stored(
+    backend_store: Store,
+) -> None:
+    store = backend_store
+    later = PUBLISHED + timedelta(seconds=1)
+    collect(store, item("old", "Parte vieja del informe"))
+    store.save_fetch(
+        "chan",
+        "telegram",
+        [
+            item("a", "Parte a del informe", published=later),
+            item("b", "Parte b del informe"),
+            item("c", "Parte c del informe", published=later),
+            item("b", "Parte b corregida del informe"),  # new, then edited in the same poll
+        ],
+        SourceState(),
+    )
+    docs = dict(query(store, "SELECT id, search_doc FROM posts"))
+    base, next_base = (int(moment.timestamp()) << 20 for moment in (PUBLISHED, later))
+    assert [docs[f"telegram:{n}"] for n in ("old", "b", "a", "c")] == [
+        base,
+        base + 1,
+        next_base,
+        next_base + 1,
+    ]
+    assert index_rows(store) == 4
+    assert ids(store, "corregida") == ["b"] and ids(store, "informe", limit=10) == [
+        "c",
+        "a",
+        "b",
+        "old",
+    ]
+
+
+def test_two_instances_writing_polls_of_several_seconds_neither_deadlock_nor_collide(
+    postgresql_store_factory: StoreFactory,
+) -> None:
+    """Each poll locks its seconds in one order, whatever the order of its posts."""
+    stores = [postgresql_store_factory() for _ in range(2)]
+    seconds = [PUBLISHED + timedelta(seconds=s) for s in range(4)]
+    errors: list[BaseException] = []
+
+    def write(store: Store, name: str, order: list[datetime]) -> None:
+        try:
+            for n in range(8):
+                posts = [
+                    item(f"{name}{n}-{s}", f"Parte {n} del informe", published=moment)
+                    for s, moment in enumerate(order)
+                ]
+                store.save_fetch(name, "telegram", posts, SourceState())
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=write, args=(store, name, order))
+        for store, name, order in zip(stores, "ab", (seconds, seconds[::-1]), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert query(stores[0], "SELECT count(DISTINCT search_doc) FROM posts")[0][0] == 64
+    assert index_rows(stores[0]) == 64

@@ -87,19 +87,38 @@ def register_functions(db: sqlite3.Connection) -> None:
 
 class SearchIndexMixin(StoreBase):
     def _index_collected(
-        self, db: Connection, item: Item, source: str, published_at: str, *, new: bool
+        self, db: Connection, source: str, written: Sequence[tuple[Item, str, bool]]
     ) -> None:
-        """`save_fetch` just wrote a `new` post, or a new revision of one; `published_at` is
-        the publication time it stored."""
-        doc = document(
-            title=item.title, text=item.text, language=None, platform=item.platform, source=source
-        )
-        if not new:
-            self._write_doc(db, item.id, doc)
-            return
-        number = self._new_doc(db, _base_of(published_at))
-        db.execute("UPDATE posts SET search_doc = ? WHERE id = ?", (number, item.id))
-        self._put_doc(db, number, doc)
+        """`save_fetch` just wrote these posts of one poll: each `(item, published_at, new)`,
+        a `new` post or a new revision of one, with the publication time it stored. New
+        posts are numbered and written together (a few statements a poll, not a post: on
+        PostgreSQL each is a round trip); they go first, as a post may come twice in one
+        poll, new and then edited, and the edit rewrites the row its first version got."""
+        fresh: list[tuple[str, int, Document]] = []
+        edited: list[tuple[str, Document]] = []
+        for item, published_at, new in written:
+            doc = document(
+                title=item.title,
+                text=item.text,
+                language=None,
+                platform=item.platform,
+                source=source,
+            )
+            if new:
+                fresh.append((item.id, _base_of(published_at), doc))
+            else:
+                edited.append((item.id, doc))
+        if fresh:
+            numbers = self._new_docs(db, [base for _, base, _ in fresh])
+            db.executemany(
+                "UPDATE posts SET search_doc = ? WHERE id = ?",
+                [(number, post_id) for number, (post_id, _, _) in zip(numbers, fresh, strict=True)],
+            )
+            self._put_docs(
+                db, [(number, doc) for number, (_, _, doc) in zip(numbers, fresh, strict=True)]
+            )
+        for post_id, doc in edited:
+            self._write_doc(db, post_id, doc)
 
     def _index_ready(self, db: Connection, record: PostRecord) -> None:
         """`record`'s language and translation were just stored by `mark_ready`."""
@@ -174,35 +193,61 @@ class SearchIndexMixin(StoreBase):
 
     def _put_doc(self, db: Connection, number: int, doc: Document) -> None:
         """Write (or replace) index row `number`."""
+        self._put_docs(db, [(number, doc)])
+
+    def _put_docs(self, db: Connection, rows: Sequence[tuple[int, Document]]) -> None:
+        """Write (or replace) these index rows: `(number, document)`."""
         if self.dialect.name == "sqlite":
-            db.execute(
+            db.executemany(
                 "INSERT OR REPLACE INTO post_search (rowid, original, translation, tags)"
                 " VALUES (?, ?, ?, ?)",
-                (number, doc.original, doc.translation, doc.tags),
+                [(number, doc.original, doc.translation, doc.tags) for number, doc in rows],
             )
             return
-        db.execute(PG_PUT_DOC, pg_doc_row(number, doc))
+        db.executemany(PG_PUT_DOC, [pg_doc_row(number, doc) for number, doc in rows])
 
     def _new_doc(self, db: Connection, base: int) -> int:
+        return self._new_docs(db, [base])[0]
+
+    def _new_docs(self, db: Connection, bases: Sequence[int]) -> list[int]:
+        """A new row number for each post published at these `doc_base`s (in their order;
+        posts of one second numbered in the order given)."""
+        seconds = sorted({base >> DOC_SHIFT for base in bases})
         if self.dialect.name == "postgresql":
-            # Until this transaction commits, other writers wait here for the same second,
-            # then see its number (read committed: each statement sees what is committed).
-            db.execute(
+            # Until this transaction commits, other writers wait here for the same seconds,
+            # then see their numbers (read committed: each statement sees what is committed).
+            # Locks are taken in one order (ascending key) by every writer, so two writers
+            # of overlapping seconds cannot each hold one the other waits for.
+            keys = sorted({second % (1 << 31) for second in seconds})
+            db.executemany(
                 "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))",
-                (DOC_LOCK, (base >> DOC_SHIFT) % (1 << 31)),
+                [(DOC_LOCK, key) for key in keys],
             )
-        return _next_doc(db, base)
+        following = _top_docs(db, [second << DOC_SHIFT for second in seconds])
+        numbers = []
+        for base in bases:
+            number = following.get(base, base)
+            if number >= base + (1 << DOC_SHIFT):
+                raise StoreError(
+                    "more than a million posts claim the same publication second",
+                    remedy="check the source's published dates",
+                )
+            following[base] = number + 1
+            numbers.append(number)
+        return numbers
 
 
-def _next_doc(db: Connection, base: int) -> int:
-    top = db.execute(
-        "SELECT MAX(search_doc) FROM posts WHERE search_doc >= ? AND search_doc < ?",
-        (base, base + (1 << DOC_SHIFT)),
-    ).fetchone()[0]
-    number = base if top is None else int(top) + 1
-    if number >= base + (1 << DOC_SHIFT):
-        raise StoreError(
-            "more than a million posts claim the same publication second",
-            remedy="check the source's published dates",
-        )
-    return number
+def _top_docs(db: Connection, bases: Sequence[int]) -> dict[int, int]:
+    """The next free row number of each second (`doc_base`) that has posts already: one
+    query per 400 seconds (within SQLite's bound-parameter limit)."""
+    following: dict[int, int] = {}
+    for start in range(0, len(bases), 400):
+        chunk = bases[start : start + 400]
+        rows = db.execute(
+            "SELECT b.column1, (SELECT MAX(search_doc) FROM posts"
+            f" WHERE search_doc >= b.column1 AND search_doc < b.column1 + {1 << DOC_SHIFT})"
+            f" FROM (VALUES {', '.join('(CAST(? AS BIGINT))' for _ in chunk)}) AS b",
+            chunk,
+        ).fetchall()
+        following.update((int(base), int(top) + 1) for base, top in rows if top is not None)
+    return following
