@@ -348,9 +348,7 @@ class AlertSettings(_Section):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _SOURCE_NAME.fullmatch(value):
-            raise ValueError(f'"{value}" is not an alert name (letters, digits, ".", "_", "-")')
-        return value
+        return _check_name(value, "alert")
 
     @field_validator("query")
     @classmethod
@@ -466,9 +464,7 @@ class SourceSettings(_Section):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _SOURCE_NAME.fullmatch(value):
-            raise ValueError(f'"{value}" is not a source name (letters, digits, ".", "_", "-")')
-        return value
+        return _check_name(value, "source")
 
     @field_validator("token_env")
     @classmethod
@@ -530,15 +526,15 @@ class Settings(_Section):
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
-        seen: set[str] = set()
-        for source in self.sources:
-            if source.name in seen:
-                raise ValueError(f'two sources are named "{source.name}"; names must be unique')
-            seen.add(source.name)
-        names = [alert.name for alert in self.alerts]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f'two alerts are named "{name}"; names must be unique')
+        for kind, names in (
+            ("sources", [source.name for source in self.sources]),
+            ("alerts", [alert.name for alert in self.alerts]),
+        ):
+            seen: set[str] = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(f'two {kind} are named "{name}"; names must be unique')
+                seen.add(name)
         return self
 
     def source(self, name: str) -> SourceSettings:
@@ -547,6 +543,13 @@ class Settings(_Section):
                 return source
         known = ", ".join(s.name for s in self.sources) or "none"
         raise ConfigError(f'no source named "{name}" (configured: {known})', remedy="")
+
+
+def _check_name(value: str, kind: str) -> str:
+    if not _SOURCE_NAME.fullmatch(value):
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ValueError(f'"{value}" is not {article} {kind} name (letters, digits, ".", "_", "-")')
+    return value
 
 
 def _check_env_name(value: str) -> str:

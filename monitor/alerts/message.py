@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 
 from monitor.record import PostRecord
 from monitor.search.highlight import highlight
+from monitor.text.clip import clip
 from monitor.text.entities import http_url
 from monitor.web.links import statement_link
 
@@ -37,18 +38,16 @@ class Rendered:
     html: str
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= PREVIEW else text[:PREVIEW].rsplit(" ", 1)[0] + " …"
-
-
 def _marked_text(text: str, language: str | None, terms: frozenset[str]) -> str:
-    return "".join(f"*{s}*" if hit else s for s, hit in highlight(_cut(text), language, terms))
+    return "".join(
+        f"*{s}*" if hit else s for s, hit in highlight(clip(text, PREVIEW), language, terms)
+    )
 
 
 def _marked_html(text: str, language: str | None, terms: frozenset[str]) -> str:
     return "".join(
         f"<mark>{html.escape(s)}</mark>" if hit else html.escape(s)
-        for s, hit in highlight(_cut(text), language, terms)
+        for s, hit in highlight(clip(text, PREVIEW), language, terms)
     )
 
 
@@ -67,7 +66,7 @@ def render(
     first = items[0].record
     if len(items) == 1:
         preview = first.translation.text or first.title or first.text
-        subject = f"[{alert}] {_label(items[0].event)}{first.source}: {_cut(preview)[:80]}"
+        subject = f"[{alert}] {_label(items[0].event)}{first.source}: {clip(preview, PREVIEW)[:80]}"
     else:
         subject = f"[{alert}] {len(items)} matches (summary: more than the hourly cap)"
     texts: list[str] = []

@@ -120,7 +120,8 @@ class AlertSender:
     def _items(self, events: list[AlertEvent]) -> list[AlertItem]:
         items: list[AlertItem] = []
         for event in events:
-            versions = self.store.statement_records(event.statement_id)
+            statement = self.store.statement(event.statement_id)
+            versions = [post.record for post in statement.posts] if statement else []
             record = _revision(versions, event)
             if record is not None:
                 items.append(AlertItem(event.event, record, tuple(versions)))

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from monitor.digest.model import Digest, PostView, Show, StatementView
+from monitor.text.clip import clip
 from monitor.text.diff import Segment, condensed
 
 MIN_CLIP = 80
@@ -128,17 +129,6 @@ def shown(digest: Digest, full: int, lines: int) -> Digest:
 
 def size(output: str) -> int:
     return len(output.encode("utf-8"))
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to about `limit` characters at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—\n") + " …"
 
 
 def clip_post(post: PostView, limit: int) -> PostView:

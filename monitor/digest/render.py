@@ -20,8 +20,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor.digest.errors import DigestConfigError
-from monitor.digest.fit import clip, fit
+from monitor.digest.fit import fit
 from monitor.digest.model import Digest, language_name, platform_name, plural
+from monitor.text.clip import clip
 from monitor.text.diff import Segment, displayed
 
 HTML_TEMPLATE = "digest.html.j2"

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.record import PostRecord
 from monitor.search.query import And, Filters, Node, Not, Or, Phrase, Query, Word
 from monitor.search.stem import STEMMED, analyse, stem_tokens, tokens, word_forms
 
@@ -83,6 +84,21 @@ def indexed(text: str, language: str | None) -> str:
 
 # On every post: what a query of only dates or exclusions (-x since:...) subtracts from.
 EVERY_POST = "_a"
+
+
+def record_document(record: PostRecord) -> Document:
+    """The indexed columns of a published record: its language and, once translated, its
+    translation."""
+    translation = record.translation
+    return document(
+        title=record.title,
+        text=record.text,
+        language=record.language.code,
+        translation=translation.text if translation.status == "translated" else None,
+        translation_language=translation.target,
+        platform=record.platform,
+        source=record.source,
+    )
 
 
 def tags(platform: str, source: str, language: str | None) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
 from monitor.record import PostRecord
-from monitor.search.index import FTS_TOKENIZER, compile_query, document
+from monitor.search.index import FTS_TOKENIZER, compile_query, record_document
 from monitor.search.query import Query
 
 
@@ -29,16 +29,7 @@ class RecordMatcher:
         )
         rows = []
         for number, record in enumerate(self.records):
-            translation = record.translation
-            doc = document(
-                title=record.title,
-                text=record.text,
-                language=record.language.code,
-                translation=translation.text if translation.status == "translated" else None,
-                translation_language=translation.target,
-                platform=record.platform,
-                source=record.source,
-            )
+            doc = record_document(record)
             rows.append((number, doc.original, doc.translation, doc.tags))
         self._db.executemany(
             "INSERT INTO scratch (rowid, original, translation, tags) VALUES (?, ?, ?, ?)", rows

@@ -190,16 +190,6 @@ class AlertsMixin(StoreBase):
             )
         return [_event(row) for row in rows]
 
-    def statement_records(self, statement_id: str) -> list[PostRecord]:
-        """The latest published record of every post of a statement, oldest first."""
-        rows = self._query(
-            "SELECT o.body FROM posts p JOIN outbox o ON o.post_id = p.id AND o.revision = ("
-            " SELECT MAX(revision) FROM outbox WHERE post_id = p.id)"
-            " WHERE p.statement_id = ? ORDER BY p.first_seen_at, p.rowid",
-            (statement_id,),
-        )
-        return [PostRecord.from_json(row[0]) for row in rows]
-
     def content_changed(self, post_id: str, revision: int) -> bool:
         """Whether `revision` changed the title or text of the revision before it (an edit,
         not a re-translation or a deletion notice)."""

@@ -34,7 +34,7 @@ from datetime import datetime
 
 from monitor.errors import StoreError
 from monitor.record import Item, PostRecord, parse_time
-from monitor.search.index import Document, document, indexed, tags, tsvector
+from monitor.search.index import Document, document, indexed, record_document, tags, tsvector
 from monitor.store.backends import Connection
 from monitor.store.db import StoreBase
 
@@ -122,16 +122,7 @@ class SearchIndexMixin(StoreBase):
 
     def _index_ready(self, db: Connection, record: PostRecord) -> None:
         """`record`'s language and translation were just stored by `mark_ready`."""
-        translation = record.translation
-        doc = document(
-            title=record.title,
-            text=record.text,
-            language=record.language.code,
-            translation=translation.text if translation.status == "translated" else None,
-            translation_language=translation.target,
-            platform=record.platform,
-            source=record.source,
-        )
+        doc = record_document(record)
         self._write_doc(db, record.id, doc)
 
     def _index_detected(self, db: Connection, ids: Sequence[str]) -> None:

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from monitor.record import parse_time
 from monitor.search import highlight
+from monitor.text.clip import clip
 from monitor.text.diff import Segment, displayed
 from monitor.text.entities import http_url
 from monitor.web.links import post_path, statement_path
@@ -92,15 +93,6 @@ def query_string(params: dict[str, object], **changes: object) -> str:
             if one not in (None, "", False):
                 pairs.append((key, str(one)))
     return "?" + urlencode(pairs) if pairs else "?"
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to about `limit` characters at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit * 0.6 else cut).rstrip(" ,;:.-\n") + " …"
 
 
 def linkify(text: str) -> Markup:

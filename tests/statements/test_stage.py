@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sqlite3
-from collections.abc import Sequence
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from monitor.record import Author, Item
 from monitor.state import SourceState
 from monitor.store import Store
 from monitor.store.migrations import MIGRATIONS
-from monitor.translate.base import Translator
+from monitor.translate.base import NoTranslator
 from tests.support.store import query
 from tests.support.stores import StoreFactory
 
@@ -40,16 +39,6 @@ MUSEUM = (
     "The Minister of Culture opened a new wing of the national museum dedicated to the history "
     "of river trade, with 300 objects lent by provincial collections."
 )
-
-
-class _NoModels(Translator):
-    engine = "none"
-
-    def model_for(self, source: str, target: str) -> str | None:
-        return None
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        raise AssertionError("nothing is translated here")
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -97,7 +86,7 @@ def test_copies_share_the_first_posts_id_and_others_stand_alone(
 ) -> None:
     settings = _settings(tmp_path)
     with closing(open_test_store()) as store:
-        enricher = Enricher(settings, store, _NoModels())
+        enricher = Enricher(settings, store, NoTranslator())
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
         _save(store, "coast-telegram", _item("telegram", "coast/11", MUSEUM, 30))
@@ -112,7 +101,7 @@ def test_copies_share_the_first_posts_id_and_others_stand_alone(
 def test_an_edit_keeps_its_statement(tmp_path: Path, open_test_store: StoreFactory) -> None:
     settings = _settings(tmp_path)
     with closing(open_test_store()) as store:
-        enricher = Enricher(settings, store, _NoModels())
+        enricher = Enricher(settings, store, NoTranslator())
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
         enricher.enrich_collected()
@@ -129,10 +118,10 @@ def test_the_window_is_rebuilt_after_a_restart(
     settings = _settings(tmp_path)
     with closing(open_test_store()) as store:
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
-        Enricher(settings, store, _NoModels()).enrich_collected()
+        Enricher(settings, store, NoTranslator()).enrich_collected()
     with closing(open_test_store()) as store:
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
-        Enricher(settings, store, _NoModels()).enrich_collected()
+        Enricher(settings, store, NoTranslator()).enrich_collected()
         assert _statements(store)["mastodon:m.example/1"] == "telegram:coast/10"
 
 
@@ -145,7 +134,7 @@ def test_statements_can_be_turned_off(tmp_path: Path, open_test_store: StoreFact
     with closing(open_test_store()) as store:
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-mastodon", _item("mastodon", "m.example/1", HARBOUR, 3))
-        Enricher(settings, store, _NoModels()).enrich_collected()
+        Enricher(settings, store, NoTranslator()).enrich_collected()
         assert set(_statements(store).values()) == {"telegram:coast/10", "mastodon:m.example/1"}
 
 
@@ -158,7 +147,7 @@ def test_a_translation_by_the_same_organisation_joins_across_languages(
         _save(store, "coast-telegram", _item("telegram", "coast/10", HARBOUR, 0))
         _save(store, "coast-telegram", _item("telegram", "coast/11", MUSEUM, 20))
         _save(store, "coast-es-telegram", _item("telegram", "coast_es/7", HARBOUR_ES, 40))
-        Enricher(settings, store, _NoModels()).enrich_collected()
+        Enricher(settings, store, NoTranslator()).enrich_collected()
         assert _statements(store)["telegram:coast_es/7"] == "telegram:coast/10"
 
 
@@ -179,7 +168,7 @@ def test_migration_6_gives_published_posts_their_own_statement(tmp_path: Path) -
     with closing(Store.open(tmp_path)) as store:
         assert store.schema_version == len(MIGRATIONS) >= 6
         # The published post stands alone; the waiting copy is clustered into it.
-        Enricher(_settings(tmp_path), store, _NoModels()).enrich_collected()
+        Enricher(_settings(tmp_path), store, NoTranslator()).enrich_collected()
         rows = query(store, "SELECT id, statement_id FROM posts ORDER BY id")
         assert [tuple(row) for row in rows] == [
             ("telegram:coast/10", "telegram:coast/10"),
