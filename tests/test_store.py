@@ -131,6 +131,20 @@ def test_outbox_keeps_order_and_skips_superseded_revisions(backend_store: Store)
     assert store.mark_ready([ready_record_from_ready(store)]) == 0
 
 
+def test_outbox_advance_marks_a_batch_sent_and_reads_the_next(backend_store: Store) -> None:
+    store = backend_store
+    store.save_fetch("feed", "rss", [item(str(n), f"texto {n}") for n in range(5)], SourceState())
+    store.mark_ready([ready_record(store, str(n)) for n in range(5)])
+    first = store.outbox_batch(2)
+    second = store.outbox_advance(first[-1].seq, 2)
+    assert [row.seq for row in second] == [first[-1].seq + 1, first[-1].seq + 2]
+    assert store.outbox_sent_through() == first[-1].seq
+    assert store.outbox_pending() == 3
+    assert store.outbox_advance(second[-1].seq, 2)[0].seq == second[-1].seq + 1
+    store.outbox_advance(first[-1].seq, 2)  # an older mark never moves the cursor back
+    assert store.outbox_sent_through() == second[-1].seq
+
+
 def ready_record_from_ready(store: Store) -> PostRecord:
     row = query(store, "SELECT body FROM outbox ORDER BY seq DESC LIMIT 1")[0]
     return PostRecord.from_json(row[0])

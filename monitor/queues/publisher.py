@@ -17,12 +17,7 @@ log = logging.getLogger("monitor.publisher")
 
 
 class Publisher:
-    """Rows are marked sent only after `backend.publish` returned (the broker confirmed).
-
-    Store calls are short local SQLite transactions made on the event loop, as the
-    collector's are: in a worker thread they contend with the broker client for the GIL,
-    and publishing slows by a quarter.
-    """
+    """Rows are marked sent only after `backend.publish` returned (the broker confirmed)."""
 
     def __init__(
         self,
@@ -46,19 +41,27 @@ class Publisher:
             self._connected = True
 
     async def drain(self) -> int:
-        """Publish every pending outbox row, oldest first; raise `QueueError` if the backend fails."""
+        """Publish every pending outbox row, oldest first; raise `QueueError` if the backend fails.
+
+        Store calls are short transactions made on the event loop, as the collector's are: in
+        a worker thread they contend with the broker client for the GIL, and publishing slows.
+        After the first read, one store call a batch marks it sent and reads the next.
+        """
         if isinstance(self.backend, CopiesOutbox) and self.store.path is not None:
             return await self._drain_by_copy(self.backend, self.store.path)
         sent = 0
-        while rows := self.store.outbox_batch(self.batch):
+        rows = self.store.outbox_batch(self.batch)
+        while rows:
             try:
                 await self._ensure_connected()
                 await self.backend.publish([_message(row) for row in rows])
             except QueueError as error:
                 await self._failed(rows[0].seq, rows[-1].seq, len(rows), error)
                 raise
-            self._sent(rows[-1].seq, len(rows))
+            if self.on_published:
+                self.on_published(len(rows))
             sent += len(rows)
+            rows = self.store.outbox_advance(rows[-1].seq, self.batch)
         return sent
 
     async def _drain_by_copy(self, backend: CopiesOutbox, store_file: Path) -> int:

@@ -63,14 +63,24 @@ class StoreBase:
     def transaction(self) -> Iterator[Connection]:
         """One write transaction, rolled back on any exception. Private to the store package
         in spirit: tests use it to set up states the public methods cannot reach."""
+        self._refuse_if_readonly()
+        with self._backend.transaction() as db:
+            yield db
+        self._last_commit = time.monotonic()
+
+    def _refuse_if_readonly(self) -> None:
         if self.readonly:  # the same refusal on both backends, before any SQL runs
             raise StoreError(
                 f"the store {self.where} is open read-only",
                 remedy="this command only reads; write through `monitor run` or `monitor collect`",
             )
-        with self._backend.transaction() as db:
-            yield db
+
+    def _write_query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """One statement that writes and returns rows, committed on its own (PostgreSQL)."""
+        self._refuse_if_readonly()
+        rows = self._backend.query(sql, params)
         self._last_commit = time.monotonic()
+        return rows
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Rows of one read. Private to the store package; tests read through it too
