@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from monitor.record import Author, Item
 from monitor.sources.base import SourceState
 from monitor.store import Store
+from monitor.store.backends import Connection
 from monitor.store.browse import TimelineFilter
 from tests.support.store import query
 from tests.support.stores import StoreFactory
@@ -85,6 +86,7 @@ def test_upgrading_from_version_8_marks_the_posts_edited_before(
         db.execute("DROP INDEX posts_edited")
         db.execute("DROP INDEX posts_deleted")
         db.execute("ALTER TABLE posts DROP COLUMN edited_at")
+        undo_cluster_migration(db)
         if store.dialect.name == "sqlite":
             db.execute("PRAGMA user_version = 8")
         else:
@@ -95,3 +97,20 @@ def test_upgrading_from_version_8_marks_the_posts_edited_before(
     rows = query(store, "SELECT id, edited_at FROM posts WHERE edited_at IS NOT NULL ORDER BY id")
     assert [row[0] for row in rows] == ["rss:feed/2", "rss:feed/6"]
     check(store)
+
+
+def undo_cluster_migration(db: Connection) -> None:
+    """The schema as it was before instances could share the store (SQLite 10, PostgreSQL 4)."""
+    db.execute("DROP TABLE instances")
+    db.execute("DROP TABLE leases")
+    db.execute("DROP INDEX sources_due")
+    db.execute("DROP INDEX posts_claimed")
+    for table, column in (
+        ("sources", "host"),
+        ("sources", "due_at"),
+        ("sources", "lease_owner"),
+        ("sources", "lease_until"),
+        ("posts", "claimed_by"),
+        ("posts", "claimed_until"),
+    ):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -92,6 +92,9 @@ def _pg_counts(schema: str, tables: list[str]) -> dict[str, int]:
     return {t: int(str(_pg(schema, f"SELECT COUNT(*) FROM {t}")[0][0])) for t in tables}
 
 
+CLUSTER = ("instances", "leases")
+
+
 def _fill_what_the_pipeline_left_empty(data_dir: Path) -> None:
     """Rows for the tables a collect without translation or alerts does not write."""
     store = Store.open(data_dir)
@@ -134,7 +137,9 @@ def test_a_copied_store_goes_on_in_postgresql_without_collecting_or_sending_agai
     assert found.returncode == 0 and '"total": 3' in found.stdout, found.stdout
     records = queued_records(config, subprocess_env, tmp_path)
     before = _sqlite_counts(data_dir)
-    assert all(before.values()), before  # every table has something to copy
+    # Every table has something to copy, but those of instances sharing a store: the
+    # embedded store's one instance never writes them.
+    assert all(count for table, count in before.items() if table not in CLUSTER), before
     assert before["revisions"] > before["posts"]  # the edit
 
     copied = _monitor(config, subprocess_env, "store", "copy", "--to", PG_URL, "--schema", schema)

@@ -17,6 +17,7 @@ from monitor.store.alerts import AlertEvent, AlertMatch, AlertsMixin
 from monitor.store.backends.sqlite import SqliteBackend
 from monitor.store.browse import BrowsedPost, BrowseMixin, Revision, Statement, TimelineFilter
 from monitor.store.cache import CacheMixin
+from monitor.store.cluster import ClusterMixin, InstanceInfo, InstanceView, Schedule, SourceClaim
 from monitor.store.db import STORE_FILE, StoreBase
 from monitor.store.deletions import DeletionsMixin
 from monitor.store.digests import DigestEntry, DigestsMixin
@@ -35,11 +36,15 @@ __all__ = [
     "AlertMatch",
     "BrowsedPost",
     "DigestEntry",
+    "InstanceInfo",
+    "InstanceView",
     "OutboxRow",
     "PruneResult",
     "Revision",
     "SaveResult",
+    "Schedule",
     "SearchResults",
+    "SourceClaim",
     "SourceStatus",
     "Statement",
     "Store",
@@ -58,6 +63,7 @@ class Store(
     DigestsMixin,
     AlertsMixin,
     CacheMixin,
+    ClusterMixin,
     RetentionMixin,
     SearchMixin,
     BrowseMixin,

@@ -15,6 +15,33 @@ CREATE INDEX posts_edited ON posts (statement_id, id) WHERE edited_at IS NOT NUL
 CREATE INDEX posts_deleted ON posts (statement_id, id) WHERE deleted_at IS NOT NULL
 """
 
+# Instances sharing one store (store/cluster.py): who is alive, what each holds. Times are
+# the database's clock in Unix seconds (EPOCH), so hosts whose clocks differ agree on when a
+# lease ends. A source's lease and its next due time live in its own row; posts waiting for
+# translation carry their claim.
+CLUSTER = """
+CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    roles TEXT NOT NULL,
+    models TEXT NOT NULL DEFAULT '',
+    node TEXT NOT NULL DEFAULT '',
+    started_at EPOCH NOT NULL,
+    heartbeat_at EPOCH NOT NULL,
+    stopped_at EPOCH
+);
+CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at EPOCH NOT NULL);
+ALTER TABLE sources ADD COLUMN host TEXT;
+ALTER TABLE sources ADD COLUMN due_at EPOCH;
+ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+ALTER TABLE sources ADD COLUMN lease_until EPOCH;
+CREATE INDEX sources_due ON sources (due_at) WHERE due_at IS NOT NULL;
+ALTER TABLE posts ADD COLUMN claimed_by TEXT;
+ALTER TABLE posts ADD COLUMN claimed_until EPOCH;
+CREATE INDEX posts_claimed ON posts (claimed_by) WHERE claimed_by IS NOT NULL
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: posts, revisions, sources, outbox, translation cache, digest log.
     """
@@ -186,6 +213,9 @@ CREATE INDEX alert_events_due ON alert_events (status, next_attempt)
     # `edited_at` (the last content change, set by `save_fetch`, never cleared) and a partial
     # index on each, so neither walks every post testing its revisions.
     "ALTER TABLE posts ADD COLUMN edited_at TEXT;" + EDITED_AT,
+    # 10: instances sharing a store (store/cluster.py); the embedded store has one, but the
+    # schema is the same on both backends.
+    CLUSTER.replace("EPOCH", "REAL"),
 )
 
 # The PostgreSQL store started at the SQLite schema's version 8: its history begins there.
@@ -343,4 +373,6 @@ SELECT gin_clean_pending_list('post_search_terms')
     # once: without statistics on the new column the planner guesses many edited posts and
     # walks the timeline in order instead (100,000 posts: 280 ms, then 1.3 ms).
     'ALTER TABLE posts ADD COLUMN edited_at TEXT COLLATE "C";' + EDITED_AT + ";\nANALYZE posts",
+    # 4: SQLite's 10, instances sharing the store.
+    CLUSTER.replace(" TEXT", ' TEXT COLLATE "C"').replace("EPOCH", "DOUBLE PRECISION"),
 )

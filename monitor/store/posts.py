@@ -117,6 +117,8 @@ class PostsMixin(SearchIndexMixin):
                 " collected_at = excluded.collected_at, stage = 'collected',"
                 " language = NULL, confidence = NULL, translation = NULL,"
                 " misses = 0, deleted_at = NULL, updated_at = excluded.updated_at,"
+                # A translator's claim was on the old revision: the new one is free to claim.
+                " claimed_by = NULL, claimed_until = NULL,"
                 # Only an existing post whose content changed gets here: an edit (the
                 # timeline's "edited only" starts from this column's partial index).
                 " edited_at = excluded.updated_at",

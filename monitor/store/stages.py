@@ -103,7 +103,8 @@ def _set_ready(db: Connection, records: Sequence[PostRecord], now: str) -> set[t
         f"WITH ready (id, revision, language, confidence, translation, status) AS (VALUES {values})"
         " UPDATE posts SET stage = 'ready', language = ready.language,"
         " confidence = ready.confidence, translation = ready.translation,"
-        " translation_status = ready.status, updated_at = ?"
+        " translation_status = ready.status, updated_at = ?, claimed_by = NULL,"
+        " claimed_until = NULL"
         " FROM ready WHERE posts.id = ready.id AND posts.revision = ready.revision"
         " AND posts.stage != 'ready' RETURNING posts.id, posts.revision",
         [

@@ -68,6 +68,24 @@ class Dialect(Protocol):
         return without waiting for the disk (SQLite's WAL with synchronous=NORMAL)."""
         ...
 
+    @property
+    def now(self) -> str:
+        """SQL for the database's clock in Unix seconds: every host sharing the store reads
+        the same one, whatever its own clock says."""
+        ...
+
+    @property
+    def claim_lock(self) -> str | None:
+        """SQL that serialises the transactions claiming sources to poll, so per-host limits
+        hold exactly across instances (None: writers are already serialised)."""
+        ...
+
+    @property
+    def skip_locked(self) -> str:
+        """Appended to a SELECT of rows to claim: rows another instance is claiming right now
+        are passed over instead of waited for ("" where writers are serialised)."""
+        ...
+
 
 class Backend(Protocol):
     @property

@@ -31,6 +31,7 @@ except ImportError as error:  # pragma: no cover - the extra is installed in tes
 
 MIGRATION_LOCK = 0x6D6F6E69746F7201  # "monitor" + 1: pg_advisory_xact_lock keys
 OUTBOX_LOCK = 0x6D6F6E69746F7202
+CLAIM_LOCK = 0x6D6F6E69746F7203
 _PLACEHOLDER = re.compile(r"\?")
 # StoreError's own remedy speaks of data_dir, which has nothing to do with this store.
 _REMEDY = "check that PostgreSQL at [store] url is up and that its role may use the schema"
@@ -74,6 +75,11 @@ class PgDialect:
     outbox_lock = f"SELECT pg_advisory_xact_lock({OUTBOX_LOCK})"
     # An fsync a published batch otherwise: the publisher's store cost on PostgreSQL.
     lazy_commit = "SET LOCAL synchronous_commit = off"
+    # The time now, not the transaction's start: a claim compares it with leases others
+    # wrote a moment ago.
+    now = "extract(epoch from clock_timestamp())::double precision"
+    claim_lock = f"SELECT pg_advisory_xact_lock({CLAIM_LOCK})"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def json_text(self, column: str, key: str) -> str:
         return f"({column}::jsonb ->> '{key}')"

@@ -21,6 +21,9 @@ class SqliteDialect:
     name = "sqlite"
     outbox_lock = None  # BEGIN IMMEDIATE: one writer at a time
     lazy_commit = None  # synchronous=NORMAL: a WAL commit does not wait for the disk
+    now = "((julianday('now') - 2440587.5) * 86400.0)"
+    claim_lock = None
+    skip_locked = ""
 
     def json_text(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
