@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 from monitor.alerts.service import Alerts
+from monitor.cluster import ROLES, open_coordinator
 from monitor.config import Settings, SourceSettings
 from monitor.errors import MonitorError, QueueError
 from monitor.metrics import Metrics
@@ -36,7 +37,13 @@ def build_translator(settings: Settings, store: Store) -> Translator:
 class App:
     """Everything a collection pass or the daemon needs, opened once and closed once."""
 
-    def __init__(self, settings: Settings, *, translator: Translator | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        translator: Translator | None = None,
+        roles: tuple[str, ...] = ROLES,
+    ) -> None:
         self.settings = settings
         self.metrics = Metrics()
         self.store = open_store(settings)
@@ -50,7 +57,12 @@ class App:
         # One limit for every poll, whether a pass over all sources or the daemon's single jobs.
         self._polling = asyncio.Semaphore(settings.monitor.max_concurrency)
         self.translator = translator or build_translator(settings, self.store)
-        self.enricher = Enricher(settings, self.store, self.translator, self.metrics)
+        self.coordinator = open_coordinator(settings, self.store, self.translator, roles)
+        if self.coordinator.shared:
+            self.metrics.instance_id = self.coordinator.instance.id
+        self.enricher = Enricher(
+            settings, self.store, self.translator, self.metrics, work=self.coordinator
+        )
         self.backend: QueueBackend = open_backend(settings)
         backend = settings.queue.backend
         self.publisher = Publisher(
@@ -152,23 +164,37 @@ class App:
             metrics.entries_skipped.labels(name).inc(outcome.skipped)
         metrics.last_success.labels(name).set_to_current_time()
 
+    async def turn(self, job: str) -> bool:
+        """Whether this process runs the singleton `job` now: always on the embedded store;
+        sharing one, when it holds (or takes) the job's lease."""
+        if not self.coordinator.shared:
+            return True
+        return await asyncio.to_thread(self.coordinator.holds, job)
+
     async def process(self) -> None:
-        """Enrich, translate and publish whatever the store holds for it."""
+        """Enrich, translate and publish whatever the store holds for it; sharing a store with
+        running instances, only the parts none of them holds."""
+        processing = await self.turn("process")
         while True:
-            await asyncio.to_thread(self.enricher.enrich_collected)
-            await asyncio.to_thread(self.enricher.resume_untranslated)
+            if processing:
+                await asyncio.to_thread(self.enricher.enrich_collected)
+                await asyncio.to_thread(self.enricher.resume_untranslated)
             translated = await self.enricher.translate_pending()
-            if translated == 0 or self.store.count_stage("collected") == 0:
+            if not processing or translated == 0 or self.store.count_stage("collected") == 0:
                 break
         try:
-            await self.publisher.drain()
+            if await self.turn("publisher"):
+                await self.publisher.drain()
         except QueueError as error:
             log.warning("publishing deferred, records stay in the outbox: %s", error)
         if self.alerts is not None:  # `monitor collect` from cron alerts too
             try:
-                await asyncio.to_thread(self.alerts.run_once)
+                if await self.turn("alerts"):
+                    await asyncio.to_thread(self.alerts.run_once)
             except MonitorError as error:
                 log.warning("alerts deferred to the next pass: %s", error)
+        if self.coordinator.shared:  # the jobs taken for this pass are free again at once
+            await asyncio.to_thread(self.coordinator.leave)
 
     async def collect_pass(self, names: Sequence[str] | None = None) -> list[SourceOutcome]:
         outcomes = await self.collect_all(names)

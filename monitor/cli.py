@@ -49,7 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=Parser
     )
 
-    commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT")
+    run = commands.add_parser("run", help="run the daemon until SIGTERM/SIGINT")
+    run.add_argument(
+        "--role",
+        metavar="ROLES",
+        default=None,
+        help="what this instance does, of collector,translator,publisher,digest,web"
+        " (default: all; several instances share a PostgreSQL store)",
+    )
+    commands.add_parser(
+        "instances",
+        help="the instances sharing the store: roles, what each holds, last heartbeat",
+    )
     commands.add_parser(
         "web", help="the read-only web view alone, on [web] listen, until SIGTERM/SIGINT"
     )
@@ -234,9 +245,14 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "collect":
         return asyncio.run(cmd_collect(settings, args.source))
     if command == "run":
+        from monitor.cluster import parse_roles
         from monitor.daemon import run_daemon
 
-        return asyncio.run(run_daemon(settings, args.config))
+        return asyncio.run(run_daemon(settings, args.config, parse_roles(args.role)))
+    if command == "instances":
+        from monitor.cluster.commands import cmd_instances
+
+        return cmd_instances(settings)
     if command == "sources":
         return cmd_sources(settings)
     if command == "web":

@@ -512,9 +512,30 @@ class SourceSettings(_Section):
         return None if self.recheck_window.isdecimal() else parse_duration(self.recheck_window)
 
 
+class ClusterSettings(_Section):
+    """Several `monitor run` processes on one PostgreSQL store share the work through leases:
+    what an instance holds passes to the others `lease` after its last heartbeat."""
+
+    lease: Duration = 60.0
+    instance_id: str = ""  # default: <host name>-<process id>
+
+    @field_validator("lease")
+    @classmethod
+    def _lease(cls, value: float) -> float:
+        if value < 1.0:
+            raise ValueError("must be at least 1s: instances heartbeat four times a lease")
+        return value
+
+    @field_validator("instance_id")
+    @classmethod
+    def _instance_id(cls, value: str) -> str:
+        return _check_name(value, "instance") if value else value
+
+
 class Settings(_Section):
     monitor: MonitorSettings = MonitorSettings()
     store: StoreSettings = StoreSettings()
+    cluster: ClusterSettings = ClusterSettings()
     languages: LanguageSettings = LanguageSettings()
     translation: TranslationSettings = TranslationSettings()
     queue: QueueSettings = QueueSettings()

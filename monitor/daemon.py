@@ -14,13 +14,15 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, ParamSpec
+from typing import IO, Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import retention, systemd
 from monitor.app import App
+from monitor.cluster import ROLES
+from monitor.cluster.polling import SharedPolling
 from monitor.config import Settings, load_settings
 from monitor.digest import DigestJob, last_sent_at
 from monitor.errors import ConfigError, MonitorError
@@ -82,10 +84,28 @@ def backoff_delay(
 
 
 class Daemon:
-    def __init__(self, settings: Settings, config_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        config_path: Path | None = None,
+        roles: tuple[str, ...] = ROLES,
+    ) -> None:
         self.settings = settings
         self.config_path = config_path
-        self.app = App(settings)
+        self.roles = roles
+        self.app = App(settings, roles=roles)
+        self.coordinator = self.app.coordinator
+        self.shared_polling: SharedPolling | None = None
+        if self.coordinator.shared and "collector" in roles:
+            self.shared_polling = SharedPolling(
+                settings,
+                self.app.store,
+                self.coordinator.instance.id,
+                lambda: self.app.sources,
+                self._collect,
+                self._retry_in,
+                lambda: self.wake.set(),
+            )
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.stopping = asyncio.Event()
         self.wake = asyncio.Event()
@@ -96,6 +116,7 @@ class Daemon:
         self.publish_wake = asyncio.Event()
         self.alerts_wake = asyncio.Event()
         self._stop_requested_at = 0.0
+        self._reschedule: asyncio.Future[None] | None = None
         self.digest = DigestJob(settings, self.app.store)
         self.app.metrics.watch(
             "monitor_digest_last_sent_timestamp_seconds",
@@ -125,8 +146,13 @@ class Daemon:
         return job
 
     def schedule_sources(self, names: list[str] | None = None) -> None:
+        """A job per source (sharing a store, the store hands out the polls instead: only the
+        deletion rechecks are jobs here)."""
         now = datetime.now(UTC)
         for name in names if names is not None else list(self.app.sources):
+            if self.shared_polling is not None:
+                self.schedule_recheck(name)
+                continue
             settings = self.app.sources[name].settings
             first = now + timedelta(seconds=random.uniform(0, min(settings.jitter_seconds, 5.0)))
             self.scheduler.add_job(
@@ -173,6 +199,8 @@ class Daemon:
         """One deletion recheck of one source; any failure is logged and stays with it."""
         if self.stopping.is_set() or name not in self.app.sources:
             return
+        if not await self._holds(f"recheck:{name}"):
+            return  # another instance rechecks this source
         try:
             outcomes = await self.app.recheck_all([name])
         except MonitorError as error:
@@ -192,7 +220,7 @@ class Daemon:
         if not self.settings.digest.enabled:
             return
         self.scheduler.add_job(
-            self._job(self.digest.run_due),
+            self._job(self.send_digest),
             IntervalTrigger(seconds=60),
             id="digest",
             name="digest",
@@ -207,6 +235,19 @@ class Daemon:
             self.settings.digest.send_at,
             self.settings.monitor.timezone,
         )
+
+    async def send_digest(self) -> None:
+        """The digest when due, from the one instance that holds it."""
+        if await self._holds("digest"):
+            await self.digest.run_due()
+
+    async def _holds(self, job: str) -> bool:
+        return await self.app.turn(job)
+
+    def _retry_in(self, name: str, outcome: SourceOutcome) -> float:
+        """The backoff after a failed poll of `name`."""
+        every = self.app.sources[name].settings.every if name in self.app.sources else 600.0
+        return backoff_delay(self.settings, every, outcome.consecutive_errors, outcome.retry_after)
 
     def schedule_retention(self) -> None:
         """Prune what `[monitor] retention` lets go: shortly after start, then daily."""
@@ -225,6 +266,8 @@ class Daemon:
 
     async def prune(self) -> None:
         """One retention pass in a thread; a failure is logged and retried the next day."""
+        if not await self._holds("retention"):
+            return
         try:
             await asyncio.to_thread(retention.prune, self.settings, self.app.store)
         except MonitorError as error:
@@ -266,7 +309,10 @@ class Daemon:
                 if self.scheduler.get_job(job):
                     self.scheduler.remove_job(job)
         self.app.configure_sources(fresh.sources)
-        self.schedule_sources(changed + added)
+        if "collector" in self.roles:
+            self.schedule_sources(changed + added)
+        if self.shared_polling is not None:
+            self._reschedule = asyncio.ensure_future(self.shared_polling.reschedule())
         for name in removed:
             log.info("source %s: removed by SIGHUP", name)
         if fresh.model_copy(update={"sources": ()}) != self.settings.model_copy(
@@ -337,11 +383,19 @@ class Daemon:
         return outcomes[0]
 
     async def process_loop(self) -> None:
-        """Detect new posts and decide their translation; wake the translator and publisher."""
+        """Detect new posts and decide their translation; wake the translator and publisher.
+        Sharing a store, one instance at a time does this: statements depend on the order."""
+        processing = not self.coordinator.shared  # the window read at start is current
         while not self.stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=5.0)
             self.wake.clear()
+            held = await self._holds("process")
+            if held and not processing:
+                self.app.enricher.took_over()
+            processing = held
+            if not held:
+                continue  # another instance detects and clusters
             try:
                 await asyncio.to_thread(self.app.enricher.enrich_collected)
                 await asyncio.to_thread(self.app.enricher.resume_untranslated)
@@ -384,6 +438,8 @@ class Daemon:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.alerts_wake.wait(), timeout=2.0)
             self.alerts_wake.clear()
+            if not await self._holds("alerts"):
+                continue
             try:
                 await asyncio.to_thread(alerts.run_once)
             except MonitorError as error:
@@ -399,18 +455,66 @@ class Daemon:
         def remaining() -> float:
             return max(0.1, deadline - loop.time())
 
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight), timeout=remaining())
+        polls: set[asyncio.Future[Any]] = set(self._in_flight)
+        if self.shared_polling is not None:
+            polls |= self.shared_polling.in_flight
+        if polls:
+            await asyncio.wait(polls, timeout=remaining())
         try:
             await asyncio.wait_for(asyncio.gather(*workers), timeout=remaining())
-            await asyncio.wait_for(
-                asyncio.to_thread(self.app.enricher.enrich_collected), remaining()
-            )
-            await asyncio.wait_for(self.app.publisher.drain(), timeout=remaining())
+            if "collector" in self.roles and await self._holds("process"):
+                await asyncio.wait_for(
+                    asyncio.to_thread(self.app.enricher.enrich_collected), remaining()
+                )
+            if "publisher" in self.roles and await self._holds("publisher"):
+                await asyncio.wait_for(self.app.publisher.drain(), timeout=remaining())
         except TimeoutError:
             log.warning("shutdown grace ran out; unfinished work resumes from the store on restart")
         except MonitorError as error:
             log.warning("last pass before exit: %s; it resumes from the store on restart", error)
+
+    def _start_workers(self) -> list[asyncio.Task[None]]:
+        """The loops of this instance's roles; the health check reports any that ends."""
+        loops: list[Awaitable[None]] = []
+        if "collector" in self.roles:
+            loops.append(self.process_loop())
+            if self.shared_polling is not None:
+                loops.append(self.shared_polling.run(self.stopping))
+        if "translator" in self.roles:
+            loops.append(self.translate_loop())
+        if "publisher" in self.roles:
+            loops.append(
+                self.app.publisher.run(
+                    self.stopping, self.publish_wake, turn=lambda: self._holds("publisher")
+                )
+            )
+        if "digest" in self.roles:
+            loops.append(self.alerts_loop())
+        if self.coordinator.shared:
+            loops.append(self.heartbeat_loop())
+        return [asyncio.ensure_future(loop) for loop in loops]
+
+    async def heartbeat_loop(self) -> None:
+        """Renew what this instance holds four times a lease; a missed beat or two is fine."""
+        every = self.coordinator.lease / 4
+        while not self.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=every)
+            if self.stopping.is_set():
+                return
+            try:
+                await asyncio.to_thread(self.coordinator.heartbeat)
+            except MonitorError as error:
+                log.warning("heartbeat: %s; what this instance holds may pass to others", error)
+            except Exception:
+                log.exception("heartbeat failed unexpectedly")
+
+    async def _leave(self) -> None:
+        """What this instance holds is free for the others at once, not in a lease period."""
+        try:
+            await asyncio.to_thread(self.coordinator.leave)
+        except MonitorError as error:
+            log.warning("leaving: %s; what this instance held passes on within a lease", error)
 
     async def watchdog_loop(self) -> None:
         interval = systemd.watchdog_interval()
@@ -468,23 +572,25 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         if self.health is not None:
             await self.health.start()
-        await self.start_web()
-        self.schedule_sources()
-        self.schedule_digest()
-        self.schedule_retention()
+        await asyncio.to_thread(self.coordinator.join)
+        if "web" in self.roles:
+            await self.start_web()
+        if "collector" in self.roles:
+            self.schedule_sources()
+            self.schedule_retention()
+        if "digest" in self.roles:
+            self.schedule_digest()
         self.scheduler.start()
-        self._workers = [
-            asyncio.create_task(self.process_loop()),
-            asyncio.create_task(self.translate_loop()),
-            asyncio.create_task(self.app.publisher.run(self.stopping, self.publish_wake)),
-            asyncio.create_task(self.alerts_loop()),
-        ]
+        self._workers = self._start_workers()
         watchdog = asyncio.create_task(self.watchdog_loop())
         systemd.notify("READY=1")
         log.info(
-            "monitor running: %d source(s), data in %s",
+            "monitor running: %d source(s), data in %s%s",
             len(self.app.sources),
             self.settings.monitor.data_dir,
+            f"; instance {self.coordinator.instance.id} as {', '.join(self.roles)}"
+            if self.coordinator.shared
+            else "",
         )
         try:
             await self.stopping.wait()
@@ -493,6 +599,7 @@ class Daemon:
             watchdog.cancel()
             self.scheduler.shutdown(wait=False)
             await self._finish_in_flight(self._workers)
+            await self._leave()
             await self.stop_web()
             if self.health is not None:
                 await self.health.stop()
@@ -501,10 +608,15 @@ class Daemon:
         return 0
 
 
-async def run_daemon(settings: Settings, config_path: Path | None = None) -> int:
+async def run_daemon(
+    settings: Settings, config_path: Path | None = None, roles: tuple[str, ...] = ROLES
+) -> int:
+    # The embedded store and the embedded queue are files of this data_dir: one process.
+    # Instances sharing a PostgreSQL store coordinate through it instead.
     lock = InstanceLock(settings.monitor.data_dir)
-    lock.acquire()
+    if settings.store.backend == "sqlite" or settings.queue.backend == "sqlite":
+        lock.acquire()
     try:
-        return await Daemon(settings, config_path).run()
+        return await Daemon(settings, config_path, roles).run()
     finally:
         lock.release()

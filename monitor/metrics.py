@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 
@@ -17,8 +18,26 @@ class _Callback(Collector):
         return [GaugeMetricFamily(self.name, self.documentation, value=self.read())]
 
 
+class _Labelled(Collector):
+    """Every series of `registry` with one more label (the instance id, when several
+    instances share a store and one Prometheus scrapes them all)."""
+
+    def __init__(self, registry: CollectorRegistry, name: str, value: str) -> None:
+        self.registry, self.name, self.value = registry, name, value
+
+    def collect(self) -> Iterable[Metric]:
+        for family in self.registry.collect():
+            labelled = Metric(family.name, family.documentation, family.type, family.unit)
+            labelled.samples = [
+                sample._replace(labels={**sample.labels, self.name: self.value})
+                for sample in family.samples
+            ]
+            yield labelled
+
+
 class Metrics:
     def __init__(self) -> None:
+        self.instance_id: str | None = None  # set when the store is shared
         self.registry = CollectorRegistry()
         r = self.registry
         self.posts_collected = Counter(
@@ -114,4 +133,8 @@ class Metrics:
         self.registry.register(_Callback(name, documentation, read))
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if self.instance_id is None:
+            return generate_latest(self.registry)
+        labelled = CollectorRegistry(auto_describe=False)
+        labelled.register(_Labelled(self.registry, "instance_id", self.instance_id))
+        return generate_latest(labelled)

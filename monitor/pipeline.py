@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from monitor.config import Settings
 from monitor.errors import FetchError, SourceError, StoreError, TranslationError
@@ -136,6 +136,14 @@ async def within(deadline: float | None, work: Awaitable[T], what: str) -> T:
         ) from None
 
 
+class SharedWork(Protocol):
+    """What instances sharing a store decide together (monitor.cluster's coordinators)."""
+
+    def model_for(self, source: str, target: str) -> str | None: ...
+
+    def claim_translations(self, limit: int) -> list[StoredPost]: ...
+
+
 class Enricher:
     """Detects languages, finds each post's statement, and decides whether it needs translating."""
 
@@ -145,11 +153,13 @@ class Enricher:
         store: Store,
         translator: Translator,
         metrics: Metrics | None = None,
+        work: SharedWork | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
         self.store = store
         self.translator = translator
+        self.work = work
         self._warned_pairs: set[tuple[str, str]] = set()
         self.statements = (
             StatementStage(
@@ -161,6 +171,11 @@ class Enricher:
             if settings.statements.enabled
             else None
         )
+
+    def took_over(self) -> None:
+        """This instance now detects and clusters after another: its window is stale."""
+        if self.statements is not None:
+            self.statements.forget()
 
     @property
     def target(self) -> str:
@@ -226,7 +241,7 @@ class Enricher:
     def _has_model(self, code: str) -> bool:
         if not self.settings.translation.enabled:
             return False
-        if self.translator.model_for(code, self.target) is not None:
+        if self._model_for(code) is not None:
             return True
         pair = (code, self.target)
         if pair not in self._warned_pairs:
@@ -240,6 +255,12 @@ class Enricher:
             )
         return False
 
+    def _model_for(self, code: str) -> str | None:
+        """A model for `code`: this process's, or, sharing the store, a translator instance's."""
+        if self.work is not None:
+            return self.work.model_for(code, self.target)
+        return self.translator.model_for(code, self.target)
+
     def _untranslated(self, code: str) -> Translation:
         if self.wants_translation(code):
             return Translation("no_model", source=code, target=self.target)
@@ -251,7 +272,7 @@ class Enricher:
             return 0
         resumed = 0
         for code in self.store.untranslated_languages():
-            if self.wants_translation(code) and self.translator.model_for(code, self.target):
+            if self.wants_translation(code) and self._model_for(code):
                 count = self.store.requeue_untranslated(code)
                 log.info(
                     "a %s->%s model is now installed: translating %d earlier post(s)",
@@ -265,7 +286,10 @@ class Enricher:
 
     def translate_batch(self, limit: int) -> int:
         """Translate up to `limit` waiting posts, grouped by pair; blocking (run it in a thread)."""
-        posts = self.store.posts_in_stage("translating", limit)
+        if self.work is not None:
+            posts = self.work.claim_translations(limit)
+        else:
+            posts = self.store.posts_in_stage("translating", limit)
         by_pair: dict[str, list[StoredPost]] = defaultdict(list)
         for post in posts:
             by_pair[post.language or "und"].append(post)

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from monitor.errors import QueueError
@@ -102,13 +102,19 @@ class Publisher:
         *,
         idle: float = 5.0,
         max_backoff: float = 300.0,
+        turn: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
-        """Publish when woken or every `idle` seconds; back off while the broker is down."""
+        """Publish when woken or every `idle` seconds; back off while the broker is down.
+        `turn` says whether this process publishes now (instances sharing a store take turns:
+        the outbox goes out in order from one of them at a time)."""
         failures = 0
         while not stop.is_set():
             wake.clear()  # a wake-up during the drain below is then not lost
             try:
-                sent = await self.drain()
+                if turn is not None and not await turn():
+                    sent = 0
+                else:
+                    sent = await self.drain()
                 if failures:
                     log.info("queue %s is back; publishing resumed", self.backend.name)
                 failures = 0

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from monitor.config import SourceSettings
 from monitor.record import Item
@@ -52,6 +53,7 @@ class Source(abc.ABC):
     """One configured account or feed on one platform."""
 
     platform: ClassVar[str]
+    base = ""  # the API's root URL, for adapters that have one (a feed has its own URL)
 
     def __init__(self, settings: SourceSettings, http: HttpClient) -> None:
         self.settings = settings
@@ -60,6 +62,12 @@ class Source(abc.ABC):
     @property
     def name(self) -> str:
         return self.settings.name
+
+    @property
+    def host(self) -> str:
+        """The host its requests go to (`HttpClient` limits each host's concurrent requests;
+        instances sharing a store share that budget per host)."""
+        return urlsplit(self.base or self.settings.url or "").netloc.lower()
 
     @abc.abstractmethod
     async def fetch(self, state: SourceState) -> FetchResult:

@@ -58,6 +58,11 @@ class StatementStage:
             self.store.assign_statements(list(assigned.items()))
         return assigned
 
+    def forget(self) -> None:
+        """Another instance may have clustered since: read the window from the store again."""
+        with self._lock:
+            self._clusterer = None
+
     def _window(self) -> StatementClusterer:
         if self._clusterer is None:
             clusterer = StatementClusterer(Settings(window=self.window))
