@@ -14,6 +14,9 @@ from monitor.queues.base import CopiesOutbox, Message, QueueBackend
 from monitor.store import OutboxRow, Store
 
 log = logging.getLogger("monitor.publisher")
+# Batches read (and marked sent) per store round trip; each is still confirmed by the
+# broker on its own. A crash may publish these again, which at-least-once allows.
+READ_AHEAD = 4
 
 
 class Publisher:
@@ -50,18 +53,24 @@ class Publisher:
         if isinstance(self.backend, CopiesOutbox) and self.store.path is not None:
             return await self._drain_by_copy(self.backend, self.store.path)
         sent = 0
-        rows = self.store.outbox_batch(self.batch)
+        rows = self.store.outbox_batch(self.batch * READ_AHEAD)
         while rows:
-            try:
-                await self._ensure_connected()
-                await self.backend.publish([_message(row) for row in rows])
-            except QueueError as error:
-                await self._failed(rows[0].seq, rows[-1].seq, len(rows), error)
-                raise
-            if self.on_published:
-                self.on_published(len(rows))
-            sent += len(rows)
-            rows = self.store.outbox_advance(rows[-1].seq, self.batch)
+            confirmed = 0
+            for start in range(0, len(rows), self.batch):
+                part = rows[start : start + self.batch]
+                try:
+                    await self._ensure_connected()
+                    await self.backend.publish([_message(row) for row in part])
+                except QueueError as error:
+                    if confirmed:
+                        self.store.outbox_sent(confirmed)
+                    await self._failed(part[0].seq, part[-1].seq, len(part), error)
+                    raise
+                confirmed = part[-1].seq
+                if self.on_published:
+                    self.on_published(len(part))
+                sent += len(part)
+            rows = self.store.outbox_advance(confirmed, self.batch * READ_AHEAD)
         return sent
 
     async def _drain_by_copy(self, backend: CopiesOutbox, store_file: Path) -> int:

@@ -119,6 +119,33 @@ async def test_a_failed_publish_keeps_records_in_the_outbox_until_the_queue_is_b
     assert len(await tail_all(queue)) == 4
 
 
+class FailsLater(PublishOnly):
+    """Confirms its first `good` batches, then refuses."""
+
+    def __init__(self, inner: SqliteQueue, good: int) -> None:
+        super().__init__(inner)
+        self.good = good
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        if not self.good:
+            raise QueueError("broker unreachable")
+        self.good -= 1
+        await super().publish(messages)
+
+
+async def test_a_failure_within_a_read_marks_sent_what_was_confirmed(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    fill_outbox(store, "a", 8)
+    queue = FailsLater(SqliteQueue(QueueSettings(), tmp_path), good=1)
+    with pytest.raises(QueueError):
+        await Publisher(store, queue, batch=2).drain()  # reads all 8, confirms 2
+    assert store.outbox_sent_through() == 2 and store.outbox_pending() == 6
+    assert [row.attempts for row in store.outbox_batch(8)] == [1, 1, 0, 0, 0, 0]
+    queue.good = 10
+    assert await Publisher(store, queue, batch=2).drain() == 6
+    assert [r["id"] for r in await tail_all(queue)] == [f"rss:a/{n}" for n in range(8)]
+
+
 async def test_run_loop_retries_and_stops(tmp_path: Path, via: Any) -> None:
     store = Store.open(tmp_path)
     fill_outbox(store, "a", 2)
