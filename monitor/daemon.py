@@ -221,7 +221,10 @@ class Daemon:
             return
         self.scheduler.add_job(
             self._job(self.send_digest),
-            IntervalTrigger(seconds=60),
+            # Sharing a store, a standby checks often enough to take over within the lease.
+            IntervalTrigger(
+                seconds=min(60.0, self.coordinator.lease / 4) if self.coordinator.shared else 60
+            ),
             id="digest",
             name="digest",
             max_instances=1,
