@@ -24,6 +24,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import queue
 import resource
 import sys
 import tempfile
@@ -384,7 +385,15 @@ async def main() -> None:
             args=(store, [settings for settings, _ in configured], urls, args.pg_url, answers),
         )
         child.start()
-        result, concurrency = answers.get()
+        while True:
+            try:
+                result, concurrency = answers.get(timeout=1.0)
+                break
+            except queue.Empty:
+                if not child.is_alive():
+                    raise SystemExit(
+                        f"the {store} run ended without a result (exit {child.exitcode})"
+                    ) from None
         child.join()
         results.append(result)
     server.kill()
