@@ -23,12 +23,13 @@ from monitor import retention, systemd
 from monitor.app import App
 from monitor.cluster import ROLES
 from monitor.cluster.polling import SharedPolling
+from monitor.cluster.wakeups import Wakeups
 from monitor.config import Settings, load_settings
 from monitor.digest import DigestJob, last_sent_at
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthServer
 from monitor.pipeline import SourceOutcome
-from monitor.store import Store, open_store
+from monitor.store import Store, events, open_store
 from monitor.web import WebServer
 
 P = ParamSpec("P")
@@ -497,6 +498,22 @@ class Daemon:
             loops.append(self.heartbeat_loop())
         return [asyncio.ensure_future(loop) for loop in loops]
 
+    def _listen(self) -> Wakeups | None:
+        """Sharing a store, other instances' commits wake the loops they concern."""
+        if not self.coordinator.shared:
+            return None
+        wakeups = Wakeups(
+            self.app.store,
+            asyncio.get_running_loop(),
+            {
+                events.COLLECTED: [self.wake],
+                events.TRANSLATING: [self.translate_wake],
+                events.OUTBOX: [self.publish_wake, self.alerts_wake],
+            },
+        )
+        wakeups.start()
+        return wakeups
+
     async def heartbeat_loop(self) -> None:
         """Renew what this instance holds four times a lease; a missed beat or two is fine."""
         every = self.coordinator.lease / 4
@@ -576,6 +593,7 @@ class Daemon:
         if self.health is not None:
             await self.health.start()
         await asyncio.to_thread(self.coordinator.join)
+        wakeups = self._listen()
         if "web" in self.roles:
             await self.start_web()
         if "collector" in self.roles:
@@ -602,6 +620,8 @@ class Daemon:
             watchdog.cancel()
             self.scheduler.shutdown(wait=False)
             await self._finish_in_flight(self._workers)
+            if wakeups is not None:
+                await asyncio.to_thread(wakeups.stop)
             await self._leave()
             await self.stop_web()
             if self.health is not None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.errors import StoreError
 from monitor.record import format_time, utcnow
-from monitor.store.backends import Backend, Connection, Dialect, Row
+from monitor.store.backends import Backend, Connection, Dialect, Listener, Row
 from monitor.store.migrations import MIGRATIONS, PG_MIGRATIONS
 
 STORE_FILE = "monitor.db"
@@ -58,6 +58,11 @@ class StoreBase:
 
     def close(self) -> None:
         self._backend.close()
+
+    def listener(self, channels: Sequence[str]) -> Listener | None:
+        """Hear other instances' commits on `channels` (monitor.store.events); None on the
+        embedded store, which has no other instance."""
+        return self._backend.listener(channels)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

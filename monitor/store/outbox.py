@@ -10,6 +10,7 @@ from typing import NamedTuple
 from monitor.record import PostRecord, format_time
 from monitor.store.backends import Connection, Dialect
 from monitor.store.db import StoreBase
+from monitor.store.events import OUTBOX, notify
 
 # The name the store file is attached under on the embedded queue's own connection.
 ATTACHED = "store"
@@ -43,6 +44,7 @@ def queue_records(
         return
     if dialect.outbox_lock:
         db.execute(dialect.outbox_lock)
+    notify(db, dialect, OUTBOX)
     db.executemany(
         "INSERT INTO outbox (message_id, post_id, revision, source, body, created_at,"
         " platform, language, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

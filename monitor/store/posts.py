@@ -21,6 +21,7 @@ from monitor.record import (
 )
 from monitor.state import SourceState
 from monitor.store.backends import Connection, Row
+from monitor.store.events import COLLECTED, notify
 from monitor.store.search_index import SearchIndexMixin
 
 # What `StoredPost` is read from.
@@ -140,6 +141,8 @@ class PostsMixin(SearchIndexMixin):
                 source,
                 [(item, published, revision == 1) for item, _, _, published, revision in written],
             )
+            if written:
+                notify(db, self.dialect, COLLECTED)
             db.execute(
                 "INSERT INTO sources (name, platform, etag, last_modified, cursor, extra, last_attempt,"
                 " last_success, consecutive_errors, posts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"

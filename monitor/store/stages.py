@@ -8,6 +8,7 @@ from datetime import datetime
 
 from monitor.record import PostRecord, format_time, utcnow
 from monitor.store.backends import Connection
+from monitor.store.events import TRANSLATING, notify
 from monitor.store.outbox import queue_records
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
 from monitor.store.search_index import SearchIndexMixin
@@ -47,6 +48,8 @@ class StagesMixin(SearchIndexMixin):
                 ],
             )
             self._index_detected(db, [post_id for _, post_id, _, _, _ in posts])
+            if any(stage == "translating" for stage, _, _, _, _ in posts):
+                notify(db, self.dialect, TRANSLATING)
 
     def mark_ready(self, records: Sequence[PostRecord]) -> int:
         """Store each record's enrichment and queue it in the outbox, atomically.
@@ -86,6 +89,7 @@ class StagesMixin(SearchIndexMixin):
                 " ON CONFLICT DO NOTHING",
                 (now, language),
             )
+            notify(db, self.dialect, TRANSLATING)
             cursor = db.execute(
                 "UPDATE posts SET revision = revision + 1, stage = 'translating',"
                 " translation = NULL, translation_status = NULL, updated_at = ?"

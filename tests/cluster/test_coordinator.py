@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -11,11 +12,13 @@ import pytest
 
 from monitor.cluster import ROLES, Shared, Solo, open_coordinator, parse_roles
 from monitor.cluster.coordinator import instance_info
+from monitor.cluster.wakeups import Wakeups
 from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.metrics import Metrics
+from monitor.record import Language, Translation
 from monitor.sources.base import SourceState
-from monitor.store import InstanceInfo
+from monitor.store import InstanceInfo, events
 from monitor.translate.base import NoTranslator, Translator
 from tests.support.stores import StoreFactory
 from tests.test_store import item
@@ -130,3 +133,49 @@ def test_metrics_carry_the_instance_id_when_the_store_is_shared() -> None:
     assert b'monitor_polls_total{instance_id="host-1",source="feed",status="ok"} 1.0' in (
         metrics.render()
     )
+
+
+def test_commits_wake_the_loops_of_other_instances(postgresql_store_factory: StoreFactory) -> None:
+    store, other = postgresql_store_factory(), postgresql_store_factory()
+    listener = other.listener(events.CHANNELS)
+    assert listener is not None
+    try:
+        store.save_fetch("feed", "rss", [item("1", "uno")], SourceState())
+        assert listener.wait(5.0) == {events.COLLECTED}
+        store.mark_detected([("translating", "rss:feed/1", 1, "es", 0.9)])
+        assert listener.wait(5.0) == {events.TRANSLATING}
+        [post] = store.posts_in_stage("translating")
+        store.mark_ready(
+            [post.record(Language("es", 0.9), Translation("no_model", source="es", target="en"))]
+        )
+        assert listener.wait(5.0) == {events.OUTBOX}
+        assert listener.wait(0.1) == set()
+    finally:
+        listener.close()
+
+    async def woken() -> bool:
+        outbox = asyncio.Event()
+        wakeups = Wakeups(other, asyncio.get_running_loop(), {events.OUTBOX: [outbox]})
+        wakeups.start()
+        try:
+            await asyncio.sleep(0.5)  # listening
+            store.save_fetch("feed", "rss", [item("2", "dos")], SourceState())
+            [post] = store.posts_in_stage("collected")
+            ready = post.record(
+                Language("es", 0.9), Translation("no_model", source="es", target="en")
+            )
+            await asyncio.to_thread(store.mark_ready, [ready])
+            await asyncio.wait_for(outbox.wait(), timeout=5.0)
+            return True
+        finally:
+            await asyncio.to_thread(wakeups.stop)
+
+    assert asyncio.run(woken())
+
+
+def test_the_embedded_store_has_nobody_to_listen_to(tmp_path: Path) -> None:
+    factory = StoreFactory("sqlite", tmp_path / "data")
+    try:
+        assert factory().listener(events.CHANNELS) is None
+    finally:
+        factory.cleanup()

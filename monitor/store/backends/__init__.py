@@ -80,11 +80,24 @@ class Dialect(Protocol):
         hold exactly across instances (None: writers are already serialised)."""
         ...
 
+    def notify(self, channel: str) -> str | None:
+        """SQL that tells listeners on `channel` once the transaction commits (None: no other
+        process listens, the embedded store has one)."""
+        ...
+
     @property
     def skip_locked(self) -> str:
         """Appended to a SELECT of rows to claim: rows another instance is claiming right now
         are passed over instead of waited for ("" where writers are serialised)."""
         ...
+
+
+class Listener(Protocol):
+    def wait(self, timeout: float) -> set[str]:
+        """The channels notified, after the first notification or `timeout` seconds."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class Backend(Protocol):
@@ -101,6 +114,10 @@ class Backend(Protocol):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
     def schema_version(self) -> int: ...
+
+    def listener(self, channels: Sequence[str]) -> Listener | None:
+        """Notifications from other processes on `channels` (None: there are none)."""
+        ...
 
     def migrate(self, migrations: Sequence[str]) -> None: ...
 

@@ -84,6 +84,9 @@ class PgDialect:
     def json_text(self, column: str, key: str) -> str:
         return f"({column}::jsonb ->> '{key}')"
 
+    def notify(self, channel: str) -> str | None:
+        return f"SELECT pg_notify('{channel}', '')"
+
 
 class _Cursor:
     def __init__(self, cursor: Any, pipeline: Any = None) -> None:
@@ -156,6 +159,7 @@ class PostgresBackend:
         kwargs: dict[str, Any] = {"options": " ".join(options), "autocommit": True}
         if password is not None:
             kwargs["password"] = password
+        self._url, self._kwargs = url, kwargs
         self._local = threading.local()
         try:
             self._pool = ConnectionPool(
@@ -223,6 +227,19 @@ class PostgresBackend:
                 f"the PostgreSQL store {self.where}: {_reason(error)}", remedy=_REMEDY
             ) from None
 
+    def listener(self, channels: Sequence[str]) -> PgListener:
+        """A connection of its own (not the pool's: it waits), listening on `channels`."""
+        try:
+            connection = psycopg.connect(self._url, **self._kwargs)
+            for channel in channels:  # names of the store's own making: letters and "_"
+                connection.execute(f"LISTEN {channel}")
+        except psycopg.Error as error:
+            raise StoreError(
+                f"cannot listen on the PostgreSQL store {self.where}: {_reason(error)}",
+                remedy=_REMEDY,
+            ) from None
+        return PgListener(connection, self.where)
+
     def schema_version(self) -> int:
         rows = self.query(
             "SELECT COALESCE(MAX(version), 0) FROM monitor_schema"
@@ -263,3 +280,26 @@ class PostgresBackend:
 def _reason(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+class PgListener:
+    """Notifications sent with `pg_notify` by other connections, other instances included."""
+
+    def __init__(self, connection: Any, where: str) -> None:
+        self._connection = connection
+        self.where = where
+
+    def wait(self, timeout: float) -> set[str]:
+        """The channels notified, after the first notification or `timeout` seconds."""
+        try:
+            first = list(self._connection.notifies(timeout=timeout, stop_after=1))
+            rest = list(self._connection.notifies(timeout=0.0)) if first else []
+        except psycopg.Error as error:
+            raise StoreError(
+                f"listening on the PostgreSQL store {self.where}: {_reason(error)}",
+                remedy=_REMEDY,
+            ) from None
+        return {notice.channel for notice in first + rest}
+
+    def close(self) -> None:
+        self._connection.close()

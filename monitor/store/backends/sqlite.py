@@ -28,6 +28,9 @@ class SqliteDialect:
     def json_text(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}')"
 
+    def notify(self, channel: str) -> str | None:
+        return None
+
 
 class SqliteBackend:
     dialect = SqliteDialect()
@@ -74,6 +77,9 @@ class SqliteBackend:
             raise StoreError(f"cannot open the store {path}: {error}") from None
         except OSError as error:
             raise StoreError(f"cannot create the store {path}: {error.strerror}") from None
+
+    def listener(self, channels: Sequence[str]) -> None:
+        return None  # one process uses the embedded store: nobody else to hear from
 
     def close(self) -> None:
         with self._lock:
