@@ -48,6 +48,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/statements.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/handoff.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
