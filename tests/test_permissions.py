@@ -57,9 +57,16 @@ def test_data_files_are_not_world_readable_after_collect_digest_and_run(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    running: set[str] = set()
     try:
+        # While it runs: a clean stop checkpoints and removes the write-ahead log.
         deadline = time.monotonic() + 60
-        while not (data / "monitor.lock").exists() and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            running = {path.name for path in data.rglob("*")}
+            if {"monitor.lock", "monitor.db-wal"} <= running:
+                wal_mode = stat.S_IMODE((data / "monitor.db-wal").stat().st_mode)
+                assert wal_mode & 0o007 == 0 and wal_mode & 0o020 == 0, oct(wal_mode)
+                break
             time.sleep(0.1)
     finally:
         daemon.send_signal(signal.SIGTERM)
@@ -67,7 +74,7 @@ def test_data_files_are_not_world_readable_after_collect_digest_and_run(
 
     names = {path.name for path in data.rglob("*")}
     assert {"monitor.db", "queue.db", "monitor.lock", "digests"} <= names
-    assert any(name.endswith("-wal") for name in names)
+    assert "monitor.db-wal" in running, running
     assert any(name.endswith(".eml") for name in names)
     assert stat.S_IMODE(data.stat().st_mode) == 0o750
     for path in data.rglob("*"):
