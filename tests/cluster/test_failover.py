@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.store import Store
 from tests.digest.conftest import SmtpServer, relay  # noqa: F401 (the fixture)
 from tests.queues.support import URLS, cleanup, delivered, require, unique_name
 from tests.support.cli import run_monitor
@@ -78,8 +79,8 @@ def start(config: Path, env: dict[str, str], cwd: Path, roles: str) -> subproces
     )
 
 
-def holder(factory: StoreFactory, job: str) -> str | None:
-    rows = query(factory(), "SELECT owner FROM leases WHERE name = ?", (job,))
+def holder(store: Store, job: str) -> str | None:
+    rows = query(store, "SELECT owner FROM leases WHERE name = ?", (job,))
     return str(rows[0][0]) if rows else None
 
 
@@ -119,7 +120,7 @@ def test_three_instances_share_polling_and_survive_a_kill(
             for roles in ("collector,publisher,digest", "collector,publisher,digest", "collector")
         ]
         time.sleep(10)
-        publishing = holder(postgresql_store_factory, "publisher")
+        publishing = holder(postgresql_store_factory(), "publisher")
         assert publishing is not None
         victim = next(p for p in instances if publishing.endswith(f"-{p.pid}"))
         victim.send_signal(signal.SIGKILL)
@@ -171,3 +172,43 @@ def test_three_instances_share_polling_and_survive_a_kill(
     assert listing.stdout.count("(stopped)") == 2 and listing.stdout.count("(gone)") == 1, (
         listing.stdout
     )
+
+
+def test_a_short_stall_keeps_the_leases(
+    http_server: LocalServer,
+    tmp_path: Path,
+    subprocess_env: dict[str, str],
+    postgresql_store_factory: StoreFactory,
+) -> None:
+    """An instance stopped (SIGSTOP) for half a lease still holds its jobs when it resumes."""
+    feeds = Feeds(http_server)
+    config = write_rss_config(
+        tmp_path,
+        {f"feed-{n}": http_server.url(f"/feed/{n}") for n in range(5)},
+        monitor='shutdown_grace = "5s"',
+        source_extra=f'every = "{EVERY}s"\njitter = "0.01s"\n',
+        rest=postgresql_store_factory.config() + '\n[cluster]\nlease = "6s"\n',
+    )
+    instances = [start(config, subprocess_env, tmp_path, "collector,publisher") for _ in range(2)]
+    store = postgresql_store_factory()
+    try:
+        deadline = time.monotonic() + 30
+        while (publishing := holder(store, "publisher")) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        stalled = next(p for p in instances if publishing.endswith(f"-{p.pid}"))
+        stalled.send_signal(signal.SIGSTOP)
+        time.sleep(3.0)  # half the lease, and more than one heartbeat missed
+        # Anyone may take a lease that ran out: this one has not.
+        taken = store.try_lease("publisher", "probe", 1.0)
+        stalled.send_signal(signal.SIGCONT)
+        time.sleep(3.0)  # beats again: the lease stays its own
+        owner = holder(store, "publisher")
+    finally:
+        for process in instances:
+            process.send_signal(signal.SIGCONT)
+            process.send_signal(signal.SIGTERM)
+        errors = [process.communicate(timeout=60)[1] for process in instances]
+    assert not taken and owner == publishing
+    assert all("Traceback" not in err for err in errors), errors
+    assert sum(len(times) for times in feeds.log.values()) > 0
