@@ -27,8 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.errors import ConfigError, QueryError
-from monitor.logs import redact
+from monitor.errors import ConfigError, MonitorError, QueryError
+from monitor.logs import redact, register_secret
 from monitor.record import MAX_TEXT
 from monitor.redaction import broker_url_problem, mask_credentials, secret_location
 
@@ -587,6 +587,21 @@ def secret_from_env(variable: str) -> str | None:
     """The secret held by an environment variable named in the config, or None."""
     value = os.environ.get(variable, "") if variable else ""
     return value or None
+
+
+def required_secret(
+    variable: str, key: str, error: type[MonitorError] = ConfigError, *, purpose: str = ""
+) -> str:
+    """The secret in `$variable` (named by the config key `key`), registered so that no log
+    line shows it; `error` when the variable is not set (`purpose` says what goes without)."""
+    secret = secret_from_env(variable)
+    if secret is None:
+        raise error(
+            f"{key}: ${variable} is not set in this environment{purpose}",
+            remedy=f"export {variable}=... before starting the monitor",
+        )
+    register_secret(secret)
+    return secret
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

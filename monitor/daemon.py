@@ -355,12 +355,7 @@ class Daemon:
         finally:
             self._in_flight.discard(task)
         if outcome.status == "error":
-            delay = backoff_delay(
-                self.settings,
-                source.settings.every,
-                outcome.consecutive_errors,
-                outcome.retry_after,
-            )
+            delay = self._retry_in(name, outcome)
             self._not_before[name] = time.monotonic() + delay
             moment = datetime.now(UTC) + timedelta(seconds=delay)
             await asyncio.to_thread(

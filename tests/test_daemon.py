@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from monitor.config import parse_settings
 from monitor.daemon import Daemon
-from tests.support.cli import queued_records
+from tests.support.cli import queued_records, start_daemon
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply, free_port
 
@@ -25,17 +23,6 @@ def write_config(tmp_path: Path, server: LocalServer) -> Path:
         {"mppre-feed": server.url("/mppre"), "broken": server.url("/missing")},
         monitor='shutdown_grace = "5s"',
         source_extra='every = "1s"\njitter = "0.1s"\n',
-    )
-
-
-def start(config: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "run"],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
 
 
@@ -62,7 +49,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
         ),
     )
     config = write_config(tmp_path, http_server)
-    daemon = start(config, subprocess_env, tmp_path)
+    daemon = start_daemon(config, subprocess_env, tmp_path)
     try:
         records = wait_for_queue(config, subprocess_env, tmp_path, 3)
         assert len(records) == 3
@@ -84,7 +71,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
         records = wait_for_queue(config, subprocess_env, tmp_path, 4, timeout=10)
         assert len(records) == 4 and time.monotonic() - published < 1 + 5
         assert records[-1]["id"] == "rss:mppre-feed/nuevo-1"
-        second = start(config, subprocess_env, tmp_path)
+        second = start_daemon(config, subprocess_env, tmp_path)
         _, err = second.communicate(timeout=30)
         assert second.returncode == 3 and "already running" in err
         time.sleep(1.5)
@@ -97,7 +84,7 @@ def test_daemon_collects_on_schedule_and_stops_cleanly(
     assert "monitor stopped" in err and "Traceback" not in err
     assert len(http_server.hits("/mppre")) >= 2
 
-    restarted = start(config, subprocess_env, tmp_path)
+    restarted = start_daemon(config, subprocess_env, tmp_path)
     time.sleep(2.5)
     restarted.send_signal(signal.SIGINT)
     restarted.communicate(timeout=30)
@@ -135,7 +122,7 @@ def test_health_metrics_and_sighup_reload(
     port = free_port()
     config = write_config(tmp_path, http_server)
     config.write_text(config.read_text().replace('health = ""', f'health = "127.0.0.1:{port}"'))
-    daemon = start(config, subprocess_env, tmp_path)
+    daemon = start_daemon(config, subprocess_env, tmp_path)
     try:
         assert len(wait_for_queue(config, subprocess_env, tmp_path, 3)) == 3
         status, body = get(f"http://127.0.0.1:{port}/healthz")
@@ -182,7 +169,7 @@ def test_sigterm_mid_fetch_exits_zero_within_grace_and_loses_nothing(
         "/mppre", Reply(body=body, headers={"Content-Type": "application/rss+xml"}, delay=2.0)
     )
     config = write_config(tmp_path, http_server)
-    daemon = start(config, subprocess_env, tmp_path)
+    daemon = start_daemon(config, subprocess_env, tmp_path)
     deadline = time.monotonic() + 20
     while not http_server.hits("/mppre") and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -196,7 +183,7 @@ def test_sigterm_mid_fetch_exits_zero_within_grace_and_loses_nothing(
     assert len(records) == 3
     assert len({(r["id"], r["revision"]) for r in records}) == 3
     http_server.route("/mppre", Reply(body=body, headers={"Content-Type": "application/rss+xml"}))
-    restarted = start(config, subprocess_env, tmp_path)
+    restarted = start_daemon(config, subprocess_env, tmp_path)
     time.sleep(3)
     restarted.send_signal(signal.SIGTERM)
     restarted.communicate(timeout=30)

@@ -9,12 +9,12 @@ import signal
 from pathlib import Path
 
 from monitor.store import STORE_FILE
-from tests.support.cli import queued_records, run_monitor
+from tests.support.cli import queued_records, run_monitor, start_daemon
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply
 from tests.support.store import query
 from tests.support.stores import StoreFactory
-from tests.test_daemon import start, wait_for_queue
+from tests.test_daemon import wait_for_queue
 
 DATA = Path(__file__).parent / "sources" / "testdata" / "rss"
 NEW_ITEM = (
@@ -51,7 +51,7 @@ def test_collect_and_run_on_postgresql(
     assert len(queued_records(config, subprocess_env, tmp_path)) == 3
 
     serve(http_server, feed.replace(b"<item>", NEW_ITEM, 1))
-    daemon = start(config, subprocess_env, tmp_path)
+    daemon = start_daemon(config, subprocess_env, tmp_path)
     try:
         records = wait_for_queue(config, subprocess_env, tmp_path, 4)
     finally:

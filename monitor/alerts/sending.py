@@ -23,10 +23,9 @@ import httpx
 
 from monitor.alerts.matching import Watch, watches
 from monitor.alerts.message import AlertItem, Rendered, render, webhook_body
-from monitor.config import AlertSettings, Settings, secret_from_env
+from monitor.config import AlertSettings, Settings, required_secret
 from monitor.digest.deliver import send_smtp, write_files, write_maildir
 from monitor.digest.errors import DeliveryFailed
-from monitor.logs import register_secret
 from monitor.metrics import Metrics
 from monitor.record import PostRecord, utcnow
 from monitor.search.index import compile_query
@@ -164,13 +163,9 @@ class AlertSender:
             )
 
     def _post(self, alert: AlertSettings, items: list[AlertItem], events: list[AlertEvent]) -> None:
-        secret = secret_from_env(alert.secret_env)
-        if secret is None:
-            raise DeliveryFailed(
-                f"the webhook secret variable ${alert.secret_env} is not set",
-                remedy=f"export {alert.secret_env}=... before starting the monitor",
-            )
-        register_secret(secret)
+        secret = required_secret(
+            alert.secret_env, f"alerts.{alert.name}.secret_env", DeliveryFailed
+        )
         body = webhook_body(alert.name, items, self.settings.web.public_url)
         stamp = str(int(time.time()))
         headers = {

@@ -9,10 +9,9 @@ import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
-from monitor.config import DigestSettings, SmtpSettings, secret_from_env
+from monitor.config import DigestSettings, SmtpSettings, required_secret
 from monitor.digest.errors import DeliveryFailed, DigestConfigError
 from monitor.digest.message import FILE_POLICY
-from monitor.logs import register_secret
 
 
 def smtp_password(smtp: SmtpSettings) -> str | None:
@@ -24,14 +23,7 @@ def smtp_password(smtp: SmtpSettings) -> str | None:
             "digest.smtp.username is set but digest.smtp.password_env names no variable",
             remedy='set password_env = "MONITOR_SMTP_PASSWORD" and export that variable',
         )
-    password = secret_from_env(smtp.password_env)
-    if password is None:
-        raise DigestConfigError(
-            f"digest.smtp.password_env: ${smtp.password_env} is not set in this environment",
-            remedy=f"export {smtp.password_env}=... before starting the monitor",
-        )
-    register_secret(password)
-    return password
+    return required_secret(smtp.password_env, "digest.smtp.password_env", DigestConfigError)
 
 
 def files_dir(settings: DigestSettings, data_dir: Path) -> Path:

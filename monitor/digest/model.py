@@ -13,36 +13,8 @@ from typing import Literal
 
 from monitor.state import Window
 from monitor.text.diff import Segment
+from monitor.text.names import language_name, platform_name
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "ru": "Russian",
-    "pt": "Portuguese",
-    "fr": "French",
-    "it": "Italian",
-    "ca": "Catalan",
-    "de": "German",
-    "ro": "Romanian",
-    "uk": "Ukrainian",
-    "be": "Belarusian",
-    "bg": "Bulgarian",
-    "sr": "Serbian",
-    "mk": "Macedonian",
-    "kk": "Kazakh",
-    "zh": "Chinese",
-    "ar": "Arabic",
-    "fa": "Persian",
-    "tr": "Turkish",
-    "und": "no language",
-}
-PLATFORM_NAMES = {
-    "rss": "RSS",
-    "telegram": "Telegram",
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-}
 STATUS_NOTES = {
     "pending": "Translation pending: the original is shown.",
     "failed": "Translation failed: the original is shown.",
@@ -60,14 +32,6 @@ TIER_TITLES = {
     "translated": "Translated statements",
     "other": "Other statements",
 }
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,10 @@ from markupsafe import Markup, escape
 
 from monitor.digest.errors import DigestConfigError
 from monitor.digest.fit import fit
-from monitor.digest.model import Digest, language_name, platform_name, plural
+from monitor.digest.model import Digest, plural
 from monitor.text.clip import clip
 from monitor.text.diff import Segment, displayed
+from monitor.text.names import language_name, platform_name
 
 HTML_TEMPLATE = "digest.html.j2"
 TEXT_TEMPLATE = "digest.txt.j2"

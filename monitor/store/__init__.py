@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.config import Settings, secret_from_env
+from monitor.config import Settings, required_secret
 from monitor.errors import StoreError
-from monitor.logs import register_secret
 from monitor.store.alerts import AlertEvent, AlertMatch, AlertsMixin
 from monitor.store.backends.sqlite import SqliteBackend
 from monitor.store.browse import BrowsedPost, BrowseMixin, Revision, Statement, TimelineFilter
@@ -105,14 +104,11 @@ def open_store(settings: Settings, *, readonly: bool = False) -> Store:
     chosen = settings.store
     if chosen.backend == "sqlite":
         return Store.open(settings.monitor.data_dir, readonly=readonly)
-    password = secret_from_env(chosen.password_env) if chosen.password_env else None
-    if chosen.password_env and password is None:
-        raise StoreError(
-            f"store.password_env: ${chosen.password_env} is not set in this environment",
-            remedy=f"export {chosen.password_env}=... before starting the monitor",
-        )
-    if password is not None:
-        register_secret(password)
+    password = (
+        required_secret(chosen.password_env, "store.password_env", StoreError)
+        if chosen.password_env
+        else None
+    )
     return Store.postgresql(
         chosen.url,
         password=password,

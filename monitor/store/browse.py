@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.record import Item, Language, PostRecord, Translation, parse_time
 from monitor.store.backends import Row
-from monitor.store.db import StoreBase
+from monitor.store.db import StoreBase, chunked, marks
 from monitor.store.posts import POST_COLUMNS, stored_post
 from monitor.store.search_index import doc_base
 
@@ -33,7 +33,6 @@ _LATEST = (
     " p.edited_at IS NOT NULL AS edited"
     " FROM posts p"
 )
-_MAX_IDS = 400  # bound parameters per IN (...), well within SQLite's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ def _conditions(alias: str, wanted: TimelineFilter) -> tuple[list[str], list[Any
         ("language", wanted.languages),
     ):
         if values:
-            where.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
+            where.append(f"{alias}.{column} IN ({marks(len(values))})")
             params.extend(values)
     if wanted.translated is not None:
         # COALESCE, not SQLite's `IS NOT 'x'`: a NULL status (not translated yet) is "no".
@@ -198,20 +197,20 @@ class BrowseMixin(StoreBase):
 
     def _statements(self, ids: Sequence[str]) -> dict[str, Statement]:
         members: dict[str, list[BrowsedPost]] = {}
-        for start in range(0, len(ids), _MAX_IDS):
-            chunk = list(ids[start : start + _MAX_IDS])
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunked(list(ids)):
             # Two lookups, not one OR: an OR with `statement_id IS NULL` walks every post not
             # yet clustered. A post still waiting for its statement stands for itself.
             rows = self._query(
-                f"{_LATEST} WHERE p.statement_id IN ({marks}) ORDER BY p.search_doc, p.id", chunk
+                f"{_LATEST} WHERE p.statement_id IN ({marks(len(chunk))}) ORDER BY p.search_doc, p.id",
+                chunk,
             )
             # (By id alone: with `statement_id IS NULL` beside it, a planner may pick the
             # statement index and walk every unclustered post.)
             rows += [
                 row
                 for row in self._query(
-                    f"{_LATEST} WHERE p.id IN ({marks}) ORDER BY p.search_doc, p.id", chunk
+                    f"{_LATEST} WHERE p.id IN ({marks(len(chunk))}) ORDER BY p.search_doc, p.id",
+                    chunk,
                 )
                 if row["statement_id"] is None
             ]

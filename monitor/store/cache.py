@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from monitor.record import format_time, utcnow
-from monitor.store.db import StoreBase
-
-_CHUNK = 400  # sentences per query, within SQLite's bound-parameter limit
+from monitor.store.db import StoreBase, chunked, marks
 
 
 class CacheMixin(StoreBase):
@@ -20,12 +18,10 @@ class CacheMixin(StoreBase):
     ) -> dict[str, str]:
         """The stored text for each of `sentences` that has an entry."""
         found: dict[str, str] = {}
-        for offset in range(0, len(sentences), _CHUNK):
-            chunk = sentences[offset : offset + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunked(sentences):
             rows = self._query(
                 "SELECT sentence, translation FROM translation_cache"
-                f" WHERE pair = ? AND model = ? AND sentence IN ({marks})",
+                f" WHERE pair = ? AND model = ? AND sentence IN ({marks(len(chunk))})",
                 (pair, model, *chunk),
             )
             for row in rows:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from monitor.record import format_time
 from monitor.store.backends import Connection
-from monitor.store.db import StoreBase
+from monitor.store.db import StoreBase, marks
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
 
 STOPPED_KEPT = 86400.0  # seconds an ended instance stays listed
@@ -244,7 +244,7 @@ class ClusterMixin(StoreBase):
         `owner`, oldest first, passing over those another live instance has claimed."""
         if languages is not None and not languages:
             return []
-        among = f" AND language IN ({', '.join('?' for _ in languages)})" if languages else ""
+        among = f" AND language IN ({marks(len(languages))})" if languages else ""
         with self.transaction() as db:
             now = self._now(db)
             ids = [
@@ -262,9 +262,9 @@ class ClusterMixin(StoreBase):
                 "UPDATE posts SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                 [(owner, now + lease, post_id) for post_id in ids],
             )
-            marks = ", ".join("?" for _ in ids)
             rows = db.execute(
-                f"SELECT {POST_COLUMNS} FROM posts WHERE id IN ({marks}) ORDER BY updated_at, rowid",
+                f"SELECT {POST_COLUMNS} FROM posts WHERE id IN ({marks(len(ids))})"
+                " ORDER BY updated_at, rowid",
                 ids,
             ).fetchall()
         return [stored_post(row) for row in rows]

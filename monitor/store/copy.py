@@ -22,7 +22,7 @@ from typing import Any
 from monitor.errors import StoreError
 from monitor.search.index import Document
 from monitor.store.backends import Connection
-from monitor.store.db import STORE_FILE, StoreBase
+from monitor.store.db import STORE_FILE, StoreBase, marks
 from monitor.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from monitor.store.search_index import PG_PUT_DOC, pg_doc_row
 
@@ -229,7 +229,7 @@ def _copy_table(snapshot: _Snapshot, db: Connection, table: str, progress: Progr
     columns = _plan(snapshot, db, table)
     names = ", ".join(c.name for c in columns)
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity for c in columns) else ""
-    insert = f"INSERT INTO {table} ({names}){overriding} VALUES ({', '.join('?' for _ in columns)})"
+    insert = f"INSERT INTO {table} ({names}){overriding} VALUES ({marks(len(columns))})"
     if table in SEEDED:
         key = SEEDED[table]
         updates = ", ".join(f"{c.name} = EXCLUDED.{c.name}" for c in columns if c.name != key)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from monitor.errors import StoreError
 from monitor.record import format_time, utcnow
@@ -15,6 +15,9 @@ from monitor.store.backends import Backend, Connection, Dialect, Listener, Row
 from monitor.store.migrations import MIGRATIONS, PG_MIGRATIONS
 
 STORE_FILE = "monitor.db"
+# Values one statement binds at most when it takes a list: well within SQLite's limit.
+BOUND_VALUES = 400
+T = TypeVar("T")
 RECENT_COMMIT = 10.0  # seconds: a commit this recent shows the store writable
 
 
@@ -114,3 +117,14 @@ class StoreBase:
         except StoreError:
             return False
         return True
+
+
+def chunked(values: Sequence[T], size: int = BOUND_VALUES) -> Iterator[Sequence[T]]:
+    """`values` in runs of at most `size`, for a statement that binds each run."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def marks(count: int) -> str:
+    """`?, ?, ?` for `count` bound values."""
+    return ", ".join("?" * count)

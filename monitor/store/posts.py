@@ -21,6 +21,7 @@ from monitor.record import (
 )
 from monitor.state import SourceState
 from monitor.store.backends import Connection, Row
+from monitor.store.db import chunked, marks
 from monitor.store.events import COLLECTED, notify
 from monitor.store.search_index import SearchIndexMixin
 
@@ -199,8 +200,7 @@ class PostsMixin(SearchIndexMixin):
         re-translated the same content are skipped; a key with no such revision (a first
         revision, or its predecessors pruned) is left out."""
         found: dict[tuple[str, int], tuple[int, Item]] = {}
-        for start in range(0, len(keys), 400):  # within SQLite's bound-parameter limit
-            chunk = keys[start : start + 400]
+        for chunk in chunked(keys):
             wanted = ", ".join("(?, ?)" for _ in chunk)
             rows = self._query(
                 f"WITH wanted (id, revision) AS (VALUES {wanted})"
@@ -225,11 +225,9 @@ def _revisions(db: Connection, ids: Sequence[str]) -> dict[str, tuple[int, str]]
     """The stored (revision, content hash) of each of these posts that exists."""
     found: dict[str, tuple[int, str]] = {}
     unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), 400):  # within SQLite's bound-parameter limit
-        chunk = unique[start : start + 400]
+    for chunk in chunked(unique):
         rows = db.execute(
-            "SELECT id, revision, content_hash FROM posts"
-            f" WHERE id IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT id, revision, content_hash FROM posts WHERE id IN ({marks(len(chunk))})",
             chunk,
         ).fetchall()
         for post_id, revision, content_hash in rows:

@@ -36,7 +36,7 @@ from monitor.errors import StoreError
 from monitor.record import Item, PostRecord, parse_time
 from monitor.search.index import Document, document, indexed, record_document, tags, tsvector
 from monitor.store.backends import Connection
-from monitor.store.db import StoreBase
+from monitor.store.db import StoreBase, chunked, marks
 
 DOC_SHIFT = 20  # row ids per second of publication time
 DOC_LOCK = 0x6D6F6E69  # "moni": pg_advisory_xact_lock(DOC_LOCK, second) keys
@@ -130,11 +130,10 @@ class SearchIndexMixin(StoreBase):
         with its language's stems while the translation is awaited (which may take hours
         when the translation backlog is long). Posts whose update did not apply (a newer
         revision came meanwhile) have no language and are left as they are."""
-        for start in range(0, len(ids), 400):  # within SQLite's bound-parameter limit
-            chunk = ids[start : start + 400]
+        for chunk in chunked(ids):
             rows = db.execute(
                 "SELECT id, item, language, platform, source FROM posts"
-                f" WHERE id IN ({', '.join('?' for _ in chunk)}) AND language IS NOT NULL",
+                f" WHERE id IN ({marks(len(chunk))}) AND language IS NOT NULL",
                 chunk,
             ).fetchall()
             for post_id, item, language, platform, source in rows:
@@ -230,10 +229,9 @@ class SearchIndexMixin(StoreBase):
 
 def _top_docs(db: Connection, bases: Sequence[int]) -> dict[int, int]:
     """The next free row number of each second (`doc_base`) that has posts already: one
-    query per 400 seconds (within SQLite's bound-parameter limit)."""
+    query per run of seconds `chunked` allows."""
     following: dict[int, int] = {}
-    for start in range(0, len(bases), 400):
-        chunk = bases[start : start + 400]
+    for chunk in chunked(bases):
         rows = db.execute(
             "SELECT b.column1, (SELECT MAX(search_doc) FROM posts"
             f" WHERE search_doc >= b.column1 AND search_doc < b.column1 + {1 << DOC_SHIFT})"

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from monitor.record import PostRecord, format_time, utcnow
 from monitor.store.backends import Connection
+from monitor.store.db import BOUND_VALUES, chunked
 from monitor.store.events import TRANSLATING, notify
 from monitor.store.outbox import queue_records
 from monitor.store.posts import POST_COLUMNS, StoredPost, stored_post
@@ -63,8 +64,8 @@ class StagesMixin(SearchIndexMixin):
         wanted = list(first.values())
         with self.transaction() as db:
             updated: set[tuple[str, int]] = set()
-            for start in range(0, len(wanted), 100):  # within SQLite's bound-parameter limit
-                updated |= _set_ready(db, wanted[start : start + 100], now)
+            for chunk in chunked(wanted, BOUND_VALUES // 6):  # six values a record
+                updated |= _set_ready(db, chunk, now)
             done = [record for record in wanted if (record.id, record.revision) in updated]
             for record in done:
                 self._index_ready(db, record)

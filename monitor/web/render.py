@@ -24,29 +24,12 @@ from monitor.search import highlight
 from monitor.text.clip import clip
 from monitor.text.diff import Segment, displayed
 from monitor.text.entities import http_url
+from monitor.text.names import language_name, platform_name
 from monitor.web.links import post_path, statement_path
 
 _URL = re.compile(r"https?://[^\s<>\"'\u00a0]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}»”’\"'"
 LINK_REL = "noopener noreferrer nofollow"
-PLATFORMS = {
-    "x": "X",
-    "telegram": "Telegram",
-    "rss": "Feed",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-}
-LANGUAGES = {
-    "es": "Spanish",
-    "ru": "Russian",
-    "en": "English",
-    "pt": "Portuguese",
-    "fr": "French",
-    "de": "German",
-    "it": "Italian",
-    "uk": "Ukrainian",
-    "und": "undetermined",
-}
 
 
 def environment(zone: str) -> jinja2.Environment:
@@ -67,8 +50,8 @@ def environment(zone: str) -> jinja2.Environment:
     env.filters["http_url"] = http_url
     env.filters["post_url"] = post_path
     env.filters["statement_url"] = statement_path
-    env.filters["platform_name"] = lambda code: PLATFORMS.get(code, code)
-    env.filters["language_name"] = lambda code: LANGUAGES.get(code, code)
+    env.filters["platform_name"] = platform_name
+    env.filters["language_name"] = language_name
     env.filters["clip"] = clip
     env.globals["query_string"] = query_string
     env.globals["link_rel"] = LINK_REL

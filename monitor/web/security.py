@@ -16,7 +16,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from monitor.config import WebSettings, is_loopback, secret_from_env
+from monitor.config import WebSettings, is_loopback, required_secret
 from monitor.errors import ConfigError
 
 CSP = (
@@ -70,13 +70,11 @@ def web_credentials(web: WebSettings) -> Credentials | None:
         )
     if not web.username:
         return None
-    password = secret_from_env(web.password_env)
-    if password is None:
-        raise ConfigError(
-            f"web.password_env: ${web.password_env} is not set in this environment, so the"
-            " web view's basic auth has no password",
-            remedy=f"export {web.password_env} with the password before starting the monitor",
-        )
+    password = required_secret(
+        web.password_env,
+        "web.password_env",
+        purpose=", so the web view's basic auth has no password",
+    )
     return Credentials(web.username, password)
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -26,7 +24,7 @@ import pytest
 from monitor.store import Store
 from tests.digest.conftest import SmtpServer, relay  # noqa: F401 (the fixture)
 from tests.queues.support import URLS, cleanup, delivered, require, unique_name
-from tests.support.cli import run_monitor
+from tests.support.cli import run_monitor, start_daemon
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply, Request
 from tests.support.store import query
@@ -68,17 +66,6 @@ class Feeds:
         return Reply(body=body, headers={"Content-Type": "application/rss+xml"})
 
 
-def start(config: Path, env: dict[str, str], cwd: Path, roles: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "run", "--role", roles],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def holder(store: Store, job: str) -> str | None:
     rows = query(store, "SELECT owner FROM leases WHERE name = ?", (job,))
     return str(rows[0][0]) if rows else None
@@ -116,8 +103,10 @@ def test_three_instances_share_polling_and_survive_a_kill(
         assert first.returncode == 0, first.stderr
         time.sleep(max(0.0, feeds.started + 4.5 - time.time()))
         instances = [
-            start(config, subprocess_env, tmp_path, roles)
-            for roles in ("collector,publisher,digest", "collector,publisher,digest", "collector")
+            start_daemon(config, subprocess_env, tmp_path, roles, log=tmp_path / f"{n}.log")
+            for n, roles in enumerate(
+                ("collector,publisher,digest", "collector,publisher,digest", "collector")
+            )
         ]
         time.sleep(10)
         publishing = holder(postgresql_store_factory(), "publisher")
@@ -132,7 +121,8 @@ def test_three_instances_share_polling_and_survive_a_kill(
         for process in sorted(instances, key=lambda p: p is not instances[2]):
             if process is not victim:
                 process.send_signal(signal.SIGTERM)
-                errors[process.pid] = process.communicate(timeout=60)[1]
+                process.wait(timeout=60)
+                errors[process.pid] = (tmp_path / f"{instances.index(process)}.log").read_text()
         ended = time.time()
     finally:
         for process in locals().get("instances", []):
@@ -189,7 +179,9 @@ def test_a_short_stall_keeps_the_leases(
         source_extra=f'every = "{EVERY}s"\njitter = "0.01s"\n',
         rest=postgresql_store_factory.config() + '\n[cluster]\nlease = "6s"\n',
     )
-    instances = [start(config, subprocess_env, tmp_path, "collector,publisher") for _ in range(2)]
+    instances = [
+        start_daemon(config, subprocess_env, tmp_path, "collector,publisher") for _ in range(2)
+    ]
     store = postgresql_store_factory()
     try:
         deadline = time.monotonic() + 30

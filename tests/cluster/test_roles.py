@@ -4,29 +4,16 @@ instance that has the es->en model; the collector publishes what the translator 
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from tests.support.argos_package import ArgosEnv, BuiltPackage, install_unzipped
-from tests.support.cli import queued_records, run_monitor
+from tests.support.cli import queued_records, run_monitor, start_daemon
 from tests.support.config import write_rss_config
 from tests.support.httpserver import LocalServer, Reply
 from tests.support.stores import StoreFactory
 
 DATA = Path(__file__).parent.parent / "sources" / "testdata" / "rss"
-
-
-def start(config: Path, env: dict[str, str], cwd: Path, roles: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "run", "--role", roles],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def test_a_collector_without_models_gets_its_posts_translated_by_a_translator(
@@ -59,7 +46,7 @@ def test_a_collector_without_models_gets_its_posts_translated_by_a_translator(
     with_model = {**subprocess_env, **argos_env.env}
     without = {**with_model, "ARGOS_PACKAGES_DIR": str(tmp_path / "no-models")}
     (tmp_path / "no-models").mkdir()
-    translator = start(configs["translator"], with_model, tmp_path, "translator")
+    translator = start_daemon(configs["translator"], with_model, tmp_path, "translator")
     collector = None
     try:
         deadline = time.monotonic() + 30
@@ -70,7 +57,7 @@ def test_a_collector_without_models_gets_its_posts_translated_by_a_translator(
         ):
             assert time.monotonic() < deadline, listing
             time.sleep(0.3)
-        collector = start(configs["collector"], without, tmp_path, "collector,publisher")
+        collector = start_daemon(configs["collector"], without, tmp_path, "collector,publisher")
         records: list[dict[str, object]] = []
         while time.monotonic() < deadline + 30 and len(records) < 3:
             time.sleep(0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -30,3 +31,25 @@ def queued_records(
     done = run_monitor(["--config", str(config), "queue", "tail", "--limit", str(limit)], env, cwd)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def start_daemon(
+    config: Path,
+    env: dict[str, str],
+    cwd: Path,
+    roles: str | None = None,
+    *,
+    log: Path | None = None,
+) -> subprocess.Popen[str]:
+    """`monitor run` (with `--role roles`) in the background; its log is on stderr, or in
+    the file `log` (a busy daemon fills a pipe nobody reads until it stops, then waits)."""
+    role = ["--role", roles] if roles else []
+    with open(log, "w") if log is not None else contextlib.nullcontext() as file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run", *role],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=file if file is not None else subprocess.PIPE,
+            text=True,
+        )
